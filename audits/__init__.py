@@ -1,0 +1,1 @@
+"""audits app (later capabilities: see DESIGN.md §3)."""

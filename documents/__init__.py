@@ -1,0 +1,1 @@
+"""documents app (later capabilities: see DESIGN.md §3)."""

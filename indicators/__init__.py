@@ -1,0 +1,1 @@
+"""indicators app (later capabilities: see DESIGN.md §3)."""

@@ -1,0 +1,27 @@
+"""Request middleware of the core: every text input reaches the code in NFC."""
+
+import unicodedata
+
+
+def _normalise(querydict):
+    if not querydict:
+        return querydict
+    copy = querydict.copy()
+    for key in list(copy.keys()):
+        copy.setlist(key, [unicodedata.normalize("NFC", v) for v in copy.getlist(key)])
+    copy._mutable = False
+    return copy
+
+
+class NFCInputMiddleware:
+    """Normalise GET and POST values to NFC so the same word is stored and searched one way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = _normalise(request.GET)
+        if request.method == "POST":
+            # Uploaded files stay untouched; only the text fields are normalised.
+            request.POST = _normalise(request.POST)
+        return self.get_response(request)

@@ -1,0 +1,24 @@
+"""Models of the shared core: state tree, memberships, TTHC catalogue, calendar, notifications."""
+
+from .agencies import Agency, AgencyKind, AgencySuccession, Membership, Role, SuccessionKind
+from .calendar import CalendarOverride, OverrideKind, WorkingCalendarSettings
+from .catalogue import AdministrativeProcedure, OnlineLevel, ProcedureLevel, TimeLimit
+from .notifications import Notification, OutboundEmail
+
+__all__ = [
+    "AdministrativeProcedure",
+    "Agency",
+    "AgencyKind",
+    "AgencySuccession",
+    "CalendarOverride",
+    "Membership",
+    "Notification",
+    "OnlineLevel",
+    "OutboundEmail",
+    "OverrideKind",
+    "ProcedureLevel",
+    "Role",
+    "SuccessionKind",
+    "TimeLimit",
+    "WorkingCalendarSettings",
+]

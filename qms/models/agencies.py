@@ -1,0 +1,226 @@
+"""The state tree (agencies with validity and successors) and who holds which role where."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qms.text import fold, nfc
+
+REFORM_DATE = datetime.date(2025, 7, 1)  # two-tier local government (districts abolished)
+
+
+class AgencyKind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh, thành phố")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    COMMUNE = "commune", _("Xã, phường, đặc khu")
+    UNIT = "unit", _("Phòng, đơn vị thuộc")
+    ONE_STOP = "one_stop", _("Bộ phận một cửa")
+    DISTRICT = "district", _("Quận, huyện (trước 01/7/2025)")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date):
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def subtree_of(self, agencies):
+        """Agencies at or below any of ``agencies`` (by materialised path)."""
+        query = Q(pk__in=[])
+        for agency in agencies:
+            query |= Q(path__startswith=agency.path)
+        return self.filter(query)
+
+
+class Agency(models.Model):
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("trực thuộc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of primary keys ("/1/4/9/") so a subtree is one indexed prefix query.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="agency_valid_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1 if self.path else 0
+
+    def clean(self):
+        self.name = nfc(self.name)
+        self.code = nfc(self.code).upper()
+        if self.kind == AgencyKind.DISTRICT and (
+            self.valid_to is None or self.valid_to >= REFORM_DATE
+        ):
+            raise ValidationError(
+                {
+                    "valid_to": _(
+                        "Cấp huyện đã chấm dứt hoạt động từ 01/7/2025: nhập ngày hết hiệu lực trước ngày đó."
+                    )
+                }
+            )
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("Một đơn vị không thể trực thuộc chính nó.")})
+        if self.parent_id and self.pk and f"/{self.pk}/" in self.parent.path:
+            raise ValidationError({"parent": _("Không thể chuyển đơn vị vào bên trong chính nó.")})
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.name_folded = fold(self.name)
+        old_path = self.path
+        parent_path = self.parent.path if self.parent_id else "/"
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            self.path = f"{parent_path}{self.pk}/"
+            Agency.objects.filter(pk=self.pk).update(path=self.path)
+            return
+        self.path = f"{parent_path}{self.pk}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moving a node carries its subtree along.
+            for child in Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                Agency.objects.filter(pk=child.pk).update(
+                    path=self.path + child.path[len(old_path) :]
+                )
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+class SuccessionKind(models.TextChoices):
+    MERGE = "merge", _("Hợp nhất, sáp nhập")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
+    TRANSFER = "transfer", _("Chuyển giao nhiệm vụ")
+
+
+class AgencySuccession(models.Model):
+    predecessor = models.ForeignKey(
+        Agency, verbose_name=_("đơn vị cũ"), on_delete=models.CASCADE, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị kế thừa"),
+        on_delete=models.CASCADE,
+        related_name="predecessions",
+    )
+    kind = models.CharField(_("hình thức"), max_length=20, choices=SuccessionKind.choices)
+    effective_date = models.DateField(_("ngày có hiệu lực"))
+    legal_basis = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor}"
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Cán bộ đầu mối ISO")
+    AUDITOR = "auditor", _("Đánh giá viên nội bộ")
+    LEADER = "leader", _("Lãnh đạo")
+    STAFF = "staff", _("Công chức, viên chức")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, day: datetime.date | None = None):
+        day = day or timezone.localdate()
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan, đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    start_date = models.DateField(_("từ ngày"), default=timezone.localdate)
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
+    acting = models.BooleanField(
+        _("quyền (ủy quyền)"), default=False, help_text=_("Giữ vai trò theo ủy quyền, tạm thời.")
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công vai trò")
+        verbose_name_plural = _("phân công vai trò")
+        ordering = ["agency__path", "role", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_dates",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency", "role", "start_date"], name="membership_unique"
+            ),
+        ]
+
+    def __str__(self):
+        acting = " (q.)" if self.acting else ""
+        return f"{self.user} · {self.get_role_display()}{acting} · {self.agency}"
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
