@@ -24,10 +24,15 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 # resource -> action -> roles allowed on the agency (and its subtree). Later apps extend this with
 # ``register_rules``; an action not listed is for administrators only.
 RULES: dict[str, dict[str, frozenset[str]]] = {}
+# Reference data (the TTHC catalogue, the calendar, successions) is not owned by one agency: a role
+# held anywhere gives the right everywhere.
+UNSCOPED: set[str] = set()
 
 
-def register_rules(resource: str, rules: dict[str, Iterable[str]]) -> None:
+def register_rules(resource: str, rules: dict[str, Iterable[str]], *, scoped: bool = True) -> None:
     RULES.setdefault(resource, {}).update({a: frozenset(r) for a, r in rules.items()})
+    if not scoped:
+        UNSCOPED.add(resource)
 
 
 register_rules("agency", {VIEW: ALL_ROLES})
@@ -40,8 +45,9 @@ register_rules(
         DELETE: {Role.OFFICER},
     },
 )
-register_rules("administrativeprocedure", {VIEW: ALL_ROLES})
-register_rules("calendaroverride", {VIEW: ALL_ROLES})
+register_rules("administrativeprocedure", {VIEW: ALL_ROLES}, scoped=False)
+register_rules("calendaroverride", {VIEW: ALL_ROLES}, scoped=False)
+register_rules("agencysuccession", {VIEW: ALL_ROLES}, scoped=False)
 
 
 def allowed_roles(resource: str, action: str) -> frozenset[str]:
@@ -83,7 +89,10 @@ def scope_paths(user, resource: str, action: str) -> list[str] | None:
     if is_admin(user):
         return None
     roles = allowed_roles(resource, action)
-    return sorted({m.agency.path for m in active_memberships(user) if m.role in roles})
+    paths = sorted({m.agency.path for m in active_memberships(user) if m.role in roles})
+    if resource in UNSCOPED:
+        return None if paths else []
+    return paths
 
 
 def roles_on(user, agency: Agency) -> set[str]:
@@ -143,6 +152,8 @@ def has_permission(user, resource: str, action: str, obj=None) -> bool:
     if is_admin(user):
         return True
     paths = scope_paths(user, resource, action)
+    if paths is None:
+        return True
     if obj is None:
         return bool(paths)
     agency = agency_of(obj)
@@ -201,14 +212,23 @@ class AgencyPermissionPolicy(BasePermissionPolicy):
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
 
-    def instances_user_has_any_permission_for(self, user, actions):
-        qs = self.model._default_manager.all()
+    def scope_q(self, user, actions) -> Q:
+        """Rows of this model the user may do any of ``actions`` on, as a filter."""
         if is_admin(user):
-            return qs
+            return Q()
         query = Q(pk__in=[])
+        if not getattr(user, "is_authenticated", False):
+            return query
         for action in actions:
-            query |= path_q(scope_paths(user, self.resource, action), agency_lookup_for(self.model))
-        return qs.filter(query) if getattr(user, "is_authenticated", False) else qs.none()
+            paths = scope_paths(user, self.resource, action)
+            if paths is None:
+                return Q()
+            if paths:
+                query |= path_q(paths, agency_lookup_for(self.model))
+        return query
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.model._default_manager.filter(self.scope_q(user, actions))
 
     def instances_user_has_permission_for(self, user, action):
         return self.instances_user_has_any_permission_for(user, [action])
@@ -229,3 +249,23 @@ class AgencyPermissionPolicy(BasePermissionPolicy):
                 ),
             )
         ).distinct()
+
+
+_policies: dict = {}
+
+
+def policy_for(model, resource: str | None = None) -> AgencyPermissionPolicy:
+    """The one policy object per model (registered with Wagtail by ``register_policy``)."""
+    key = (model, resource)
+    if key not in _policies:
+        _policies[key] = AgencyPermissionPolicy(model, resource)
+    return _policies[key]
+
+
+def register_policy(model, resource: str | None = None) -> AgencyPermissionPolicy:
+    """Make Wagtail itself (choosers, usage, editing sessions) use the agency policy for ``model``."""
+    from wagtail.permissions import register_permission_policy
+
+    policy = policy_for(model, resource)
+    register_permission_policy(model, policy)
+    return policy

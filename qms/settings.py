@@ -1,5 +1,6 @@
 """The one settings module of qms, driven by environment variables (see README, "Production")."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -106,7 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not memory) so that worker processes started by tests see the same data; one per
+    # test process so parallel runs do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,6 +147,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # E-mail (outbox table, sent by a Celery task).
@@ -165,13 +169,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qms@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis in production; an embedded filesystem broker when nothing is set.
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env_str("QMS_BROKER_DIR", str(VAR_DIR / "broker")))
 CELERY_BROKER_URL = env_url(
     "CELERY_BROKER_URL",
     "filesystem://",
     schemes={"filesystem", "redis", "rediss", "amqp", "memory"},
 )
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Unit tests run tasks in-process; the worker tests start real workers on real brokers.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 # Long work is split into checkpointed chunks that each finish well inside this window, so an
 # unacknowledged task is redelivered only when its worker really died (acks_late).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)

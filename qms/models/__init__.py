@@ -4,6 +4,7 @@ from .agencies import Agency, AgencyKind, AgencySuccession, Membership, Role, Su
 from .calendar import CalendarOverride, OverrideKind, WorkingCalendarSettings
 from .catalogue import AdministrativeProcedure, OnlineLevel, ProcedureLevel, TimeLimit
 from .notifications import Notification, OutboundEmail
+from .pages import HomePage
 
 __all__ = [
     "AdministrativeProcedure",
@@ -11,6 +12,7 @@ __all__ = [
     "AgencyKind",
     "AgencySuccession",
     "CalendarOverride",
+    "HomePage",
     "Membership",
     "Notification",
     "OnlineLevel",

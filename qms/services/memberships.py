@@ -73,3 +73,12 @@ def membership_delete(*, actor, membership: Membership) -> None:
         membership._history_user = actor
     membership.delete()
     page_rights_sync_user(user)
+
+
+def membership_admin_save(*, actor, instance: Membership) -> Membership:
+    """Admin form adapter (``AgencyScopedViewSet.save_service``)."""
+    return membership_save(actor=actor, membership=instance)
+
+
+def membership_admin_delete(*, actor, instance: Membership) -> None:
+    membership_delete(actor=actor, membership=instance)

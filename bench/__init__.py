@@ -1,0 +1,1 @@
+"""Benchmarks: timing scripts, run by hand; they assert nothing about speed."""

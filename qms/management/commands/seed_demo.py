@@ -1,0 +1,294 @@
+"""``manage.py seed_demo``: an invented Hanoi-shaped city after the 1 Jul 2025 reform, for dev and demos.
+
+Builds the city, six departments with their units, four post-reform wards/communes, one abolished
+district with its successors, the TTHC catalogue of ``qms/fixtures/demo_tthc.csv`` (loaded through
+the import service, the one way the catalogue gets in), one demo user per role on the city, each
+department and each ward, and a superuser ``admin``.
+
+Idempotent: every row is keyed on a code or username, so a second run changes nothing. Passwords are
+set only when a user is created, so an account whose password someone changed keeps it.
+
+The agencies and people are invented; the TTHC codes follow the national format and many are real
+codes from the national portal, but names, limits and legal bases are demo data, not a reference.
+The shared password is for development only, which is why the command refuses to run unless DEBUG
+or the test settings are on (``--force`` overrides, for a throwaway demo server).
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qms.models import (
+    AdministrativeProcedure,
+    Agency,
+    AgencyKind,
+    AgencySuccession,
+    Membership,
+    Role,
+    SuccessionKind,
+    TimeLimit,
+)
+from qms.services.catalogue import catalogue_import_csv
+from qms.services.memberships import membership_create
+
+# Development only: printed by the command and documented here on purpose.
+DEMO_PASSWORD = "demo-qms-2025"
+DEMO_EMAIL_DOMAIN = "demo.qms.invalid"  # .invalid never resolves, so no demo mail leaves
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_tthc.csv"
+
+REFORM_DATE = datetime.date(2025, 7, 1)
+DISTRICT_END = datetime.date(2025, 6, 30)
+# Resolution of the NA Standing Committee arranging Hanoi's commune-level units (16 Jun 2025).
+REFORM_BASIS = "Nghị quyết 1656/NQ-UBTVQH15"
+
+CITY = ("HN", "Ủy ban nhân dân thành phố Hà Nội")
+
+U, ONE_STOP = AgencyKind.UNIT, AgencyKind.ONE_STOP
+DEPARTMENTS = [
+    (
+        "STP",
+        "Sở Tư pháp",
+        [
+            ("STP-VP", "Văn phòng Sở", U),
+            ("STP-HCTP", "Phòng Hành chính tư pháp", U),
+            ("STP-MC", "Bộ phận tiếp nhận và trả kết quả", ONE_STOP),
+        ],
+    ),
+    (
+        "STC",
+        "Sở Tài chính",
+        [
+            ("STC-VP", "Văn phòng Sở", U),
+            ("STC-DKKD", "Phòng Đăng ký kinh doanh", U),
+            ("STC-MC", "Bộ phận tiếp nhận và trả kết quả", ONE_STOP),
+        ],
+    ),
+    (
+        "SXD",
+        "Sở Xây dựng",
+        [
+            ("SXD-VP", "Văn phòng Sở", U),
+            ("SXD-CPXD", "Phòng Cấp phép xây dựng", U),
+            ("SXD-MC", "Bộ phận tiếp nhận và trả kết quả", ONE_STOP),
+        ],
+    ),
+    (
+        "SNNMT",
+        "Sở Nông nghiệp và Môi trường",
+        [
+            ("SNNMT-VP", "Văn phòng Sở", U),
+            ("SNNMT-QLDD", "Phòng Quản lý đất đai", U),
+            ("SNNMT-CCMT", "Chi cục Bảo vệ môi trường", U),
+        ],
+    ),
+    (
+        "SKHCN",
+        "Sở Khoa học và Công nghệ",
+        [
+            ("SKHCN-VP", "Văn phòng Sở", U),
+            ("SKHCN-QLKH", "Phòng Quản lý khoa học", U),
+        ],
+    ),
+    (
+        "SNV",
+        "Sở Nội vụ",
+        [
+            ("SNV-VP", "Văn phòng Sở", U),
+            ("SNV-VL", "Phòng Việc làm - An toàn lao động", U),
+            ("SNV-MC", "Bộ phận tiếp nhận và trả kết quả", ONE_STOP),
+        ],
+    ),
+]
+
+# Real post-reform names (Nghị quyết 1656/NQ-UBTVQH15).
+WARDS = [
+    ("PHOANKIEM", "Phường Hoàn Kiếm"),
+    ("PCUANAM", "Phường Cửa Nam"),
+    ("PBADINH", "Phường Ba Đình"),
+    ("XSOCSON", "Xã Sóc Sơn"),
+]
+
+# The old district's wards went to Hoàn Kiếm and Cửa Nam, and Cửa Đông / Đồng Xuân in part to Ba
+# Đình: one body divided among several successors, hence "split".
+DISTRICT = ("QHOANKIEM", "Quận Hoàn Kiếm (cũ)")
+DISTRICT_SUCCESSORS = ["PHOANKIEM", "PCUANAM", "PBADINH"]
+
+# Invented names, combined deterministically so every run gives each username the same person.
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh", "Hữu", "Phương"]
+GIVEN = [
+    "An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hiếu", "Hoa", "Hùng", "Hương",
+    "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Tâm", "Thảo",
+    "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến",
+]  # fmt: skip
+
+
+def demo_username(agency_code: str, role: str) -> str:
+    return f"{agency_code.lower()}-{role}"
+
+
+def demo_full_name(index: int) -> tuple[str, str]:
+    """(first_name, last_name) in Vietnamese order: "Nguyễn Văn" + "An" reads "Nguyễn Văn An".
+
+    Django joins first and last name; keeping the given name last also sorts people by given name,
+    as Vietnamese lists do.
+    """
+    family = FAMILY[index % len(FAMILY)]
+    middle = MIDDLE[(index * 3) % len(MIDDLE)]
+    given = GIVEN[(index * 7) % len(GIVEN)]
+    return f"{family} {middle}", given
+
+
+class Command(BaseCommand):
+    help = _("Tạo dữ liệu minh họa (thành phố, sở, phường/xã, TTHC, người dùng); chạy lại an toàn.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Chạy cả khi DEBUG tắt (chỉ cho máy chủ trình diễn dùng một lần)."),
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEBUG or getattr(settings, "TESTING", False) or force):
+            raise CommandError(
+                _(
+                    "seed_demo tạo tài khoản với mật khẩu công khai: chỉ chạy khi DEBUG bật "
+                    "hoặc thêm --force trên máy chủ trình diễn."
+                )
+            )
+        with transaction.atomic():
+            self.created = {"agencies": 0, "successions": 0, "users": 0, "memberships": 0}
+            nodes = self._agencies()
+            catalogue = catalogue_import_csv(actor=None, file=FIXTURE)
+            self._users(nodes)
+        self._summary(catalogue)
+
+    # -- agencies -------------------------------------------------------------------------------
+
+    def _agency(self, code, name, kind, parent=None, valid_from=None, valid_to=None) -> Agency:
+        wanted = {
+            "name": name,
+            "kind": kind,
+            "parent": parent,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        }
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            agency = Agency(code=code, **wanted)
+            self.created["agencies"] += 1
+        elif all(getattr(agency, key) == value for key, value in wanted.items()):
+            return agency  # untouched: no save, no history row on a re-run
+        else:
+            for key, value in wanted.items():
+                setattr(agency, key, value)
+        agency.full_clean()
+        agency.save()
+        return agency
+
+    def _agencies(self) -> list[Agency]:
+        """Create the tree; return the nodes that get demo users (city, departments, wards)."""
+        city = self._agency(*CITY, AgencyKind.PROVINCE)
+        nodes = [city]
+        for code, name, units in DEPARTMENTS:
+            department = self._agency(code, name, AgencyKind.DEPARTMENT, city)
+            nodes.append(department)
+            for unit_code, unit_name, unit_kind in units:
+                self._agency(unit_code, unit_name, unit_kind, department)
+        wards = {
+            code: self._agency(code, name, AgencyKind.COMMUNE, city, valid_from=REFORM_DATE)
+            for code, name in WARDS
+        }
+        nodes.extend(wards.values())
+        district = self._agency(*DISTRICT, AgencyKind.DISTRICT, city, valid_to=DISTRICT_END)
+        for code in DISTRICT_SUCCESSORS:
+            _, created = AgencySuccession.objects.get_or_create(
+                predecessor=district,
+                successor=wards[code],
+                defaults={
+                    "kind": SuccessionKind.SPLIT,
+                    "effective_date": REFORM_DATE,
+                    "legal_basis": REFORM_BASIS,
+                },
+            )
+            self.created["successions"] += created
+        return nodes
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def _user(self, username, first_name, last_name, *, superuser=False):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
+                "is_staff": superuser,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            # Only on creation: a demo user whose password was changed keeps the new one.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            self.created["users"] += 1
+        return user
+
+    def _users(self, nodes: list[Agency]) -> None:
+        self._user("admin", "Quản trị", "hệ thống", superuser=True)
+        index = 0
+        for agency in nodes:
+            for role in Role.values:
+                first_name, last_name = demo_full_name(index)
+                index += 1
+                user = self._user(demo_username(agency.code, role), first_name, last_name)
+                exists = Membership.objects.filter(
+                    user=user, agency=agency, role=role, start_date=REFORM_DATE
+                ).exists()
+                if not exists:
+                    membership_create(
+                        actor=None, user=user, agency=agency, role=role, start_date=REFORM_DATE
+                    )
+                    self.created["memberships"] += 1
+
+    # -- report ---------------------------------------------------------------------------------
+
+    def _summary(self, catalogue) -> None:
+        User = get_user_model()
+        lines = [
+            _("Dữ liệu minh họa đã sẵn sàng."),
+            _("Cơ quan, đơn vị: %(total)d (mới %(new)d); kế thừa: %(succ)d (mới %(succ_new)d)")
+            % {
+                "total": Agency.objects.count(),
+                "new": self.created["agencies"],
+                "succ": AgencySuccession.objects.count(),
+                "succ_new": self.created["successions"],
+            },
+            _("TTHC: %(total)d, thời hạn: %(limits)d. Nhập danh mục: %(import)s")
+            % {
+                "total": AdministrativeProcedure.objects.count(),
+                "limits": TimeLimit.objects.count(),
+                "import": catalogue.summary(),
+            },
+            _("Người dùng: %(total)d (mới %(new)d); phân công vai trò: %(ms)d (mới %(ms_new)d)")
+            % {
+                "total": User.objects.count(),
+                "new": self.created["users"],
+                "ms": Membership.objects.count(),
+                "ms_new": self.created["memberships"],
+            },
+            _(
+                "Tên đăng nhập: <mã đơn vị>-<vai trò>, ví dụ stp-officer, phoankiem-leader; "
+                "quản trị: admin. Mật khẩu chung (chỉ dùng thử): %(password)s"
+            )
+            % {"password": DEMO_PASSWORD},
+        ]
+        for line in lines:
+            self.stdout.write(line)

@@ -1,0 +1,46 @@
+"""Admin views of the core: the notification inbox."""
+
+from django.contrib.auth.decorators import user_passes_test
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+
+from qms.models import Notification
+from qms.services.notifications import notification_mark_read
+
+
+def inbox(request):
+    queryset = Notification.objects.filter(recipient=request.user)
+    page = Paginator(queryset, 30).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "qms/inbox.html",
+        {
+            "page_obj": page,
+            "unread": queryset.filter(read_at__isnull=True).count(),
+            "header_title": _("Thông báo"),
+        },
+    )
+
+
+@require_POST
+def inbox_mark_read(request):
+    ids = request.POST.getlist("id")
+    notification_mark_read(
+        user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] if ids else None
+    )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("qms_inbox")
+
+
+_admins_only = user_passes_test(
+    lambda u: u.is_active and u.is_superuser, login_url="wagtailadmin_login"
+)
+site_history = _admins_only(LogEntriesView.as_view())
+site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))

@@ -1,0 +1,153 @@
+"""Admin wiring of the core: agencies, memberships, TTHC catalogue, calendar, inbox."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+
+from qms import permissions, views_admin
+from qms.admin_views import AgencyScopedViewSet
+from qms.models import (
+    AdministrativeProcedure,
+    Agency,
+    AgencySuccession,
+    CalendarOverride,
+    Membership,
+    Notification,
+)
+from qms.services.memberships import membership_admin_delete, membership_admin_save
+
+for _model in (Agency, Membership, AdministrativeProcedure, CalendarOverride, AgencySuccession):
+    permissions.register_policy(_model)
+
+
+class AgencyViewSet(AgencyScopedViewSet):
+    model = Agency
+    icon = "site"
+    menu_label = _("Cơ quan, đơn vị")
+    add_to_admin_menu = False
+    list_display = ["name", "code", "kind", "parent", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["code"]
+    folded_search_fields = ["name_folded"]
+    form_fields = ["code", "name", "kind", "parent", "valid_from", "valid_to", "email"]
+    inspect_view_fields = ["code", "name", "kind", "parent", "valid_from", "valid_to", "email"]
+    list_export = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
+    export_filename = "co-quan"
+
+
+class AgencySuccessionViewSet(AgencyScopedViewSet):
+    model = AgencySuccession
+    icon = "arrow-right"
+    menu_label = _("Kế thừa đơn vị")
+    list_display = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
+    form_fields = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
+
+
+class MembershipViewSet(AgencyScopedViewSet):
+    model = Membership
+    icon = "group"
+    menu_label = _("Phân công vai trò")
+    list_display = ["user", "agency", "role", "acting", "start_date", "end_date"]
+    list_filter = ["role", "acting"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    folded_search_fields = ["agency__name_folded"]
+    form_fields = ["user", "agency", "role", "acting", "start_date", "end_date", "note"]
+    list_export = ["user", "agency", "role", "acting", "start_date", "end_date"]
+    export_filename = "phan-cong-vai-tro"
+    save_service = staticmethod(membership_admin_save)
+    delete_service = staticmethod(membership_admin_delete)
+
+
+class AdministrativeProcedureViewSet(AgencyScopedViewSet):
+    model = AdministrativeProcedure
+    icon = "list-ul"
+    menu_label = _("Thủ tục hành chính")
+    list_display = ["code", "name", "field", "level", "online_level"]
+    list_filter = ["level", "online_level", "field"]
+    search_fields = ["code", "field"]
+    folded_search_fields = ["name_folded"]
+    form_fields = [
+        "code",
+        "name",
+        "field",
+        "level",
+        "online_level",
+        "handling_agencies",
+        "is_active",
+    ]
+    list_export = ["code", "name", "field", "level", "online_level"]
+    export_filename = "thu-tuc-hanh-chinh"
+
+
+class CalendarOverrideViewSet(AgencyScopedViewSet):
+    model = CalendarOverride
+    icon = "date"
+    menu_label = _("Điều chỉnh lịch làm việc")
+    list_display = ["date", "kind", "reason", "document_number", "document_date"]
+    list_filter = ["kind"]
+    form_fields = ["date", "kind", "reason", "document_number", "document_date"]
+
+
+class CoreViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Hệ thống ISO")
+    menu_icon = "cogs"
+    menu_order = 900
+    items = (
+        AgencyViewSet("agencies"),
+        MembershipViewSet("memberships"),
+        AgencySuccessionViewSet("agency_successions"),
+        AdministrativeProcedureViewSet("tthc"),
+        CalendarOverrideViewSet("calendar_overrides"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_core_viewsets():
+    return CoreViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_inbox_urls():
+    return [
+        path("inbox/", views_admin.inbox, name="qms_inbox"),
+        path("inbox/read/", views_admin.inbox_mark_read, name="qms_inbox_read"),
+    ]
+
+
+class InboxMenuItem(MenuItem):
+    def get_context(self, request):
+        context = super().get_context(request)
+        unread = Notification.objects.unread().filter(recipient=request.user).count()
+        if unread:
+            context["label"] = f"{self.label} ({unread})"
+        return context
+
+
+@hooks.register("register_admin_menu_item")
+def register_inbox_menu_item():
+    return InboxMenuItem(_("Thông báo"), reverse("qms_inbox"), icon_name="mail", order=50)
+
+
+class InboxPanel(Component):
+    name = "qms_inbox"
+    order = 50
+    template_name = "qms/inbox_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["notifications"] = list(
+            Notification.objects.unread().filter(recipient=self.user)[:5]
+        )
+        context["unread"] = Notification.objects.unread().filter(recipient=self.user).count()
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_inbox_panel(request, panels):
+    panels.append(InboxPanel(request.user))

@@ -1,0 +1,69 @@
+"""The authorization-matrix harness: every URL pattern of the project, requested as every actor.
+
+``RULES`` maps URL names (fnmatch patterns, first match wins) to who may reach them. A URL pattern
+without a rule fails the matrix, so each capability adds its URLs' rules here. Actors are anonymous,
+each role on the agency under test (``node``), on its ``sibling`` and on its ``parent``, and the
+administrator; objects named in URLs belong to ``node``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from qms.models import Role
+
+ROLES = tuple(Role.values)
+MEMBERS = frozenset(f"{rel}_{role}" for rel in ("node", "sibling", "parent") for role in ROLES)
+EVERYONE = frozenset({"anonymous", "admin"} | MEMBERS)
+ADMIN = frozenset({"admin"})
+DENIED = {302, 403, 404}
+
+
+def on_node(*roles: str, sibling: bool = False) -> frozenset[str]:
+    """Holders of ``roles`` on the node or above it (rights flow down the tree), and the admin."""
+    relations = ("node", "parent", "sibling") if sibling else ("node", "parent")
+    return frozenset({"admin"} | {f"{rel}_{role}" for rel in relations for role in roles})
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    allowed: frozenset[str]
+    kwargs: Callable | None = None  # (world) -> URL kwargs; objects belong to the node
+    ok: frozenset[int] = frozenset({200})
+    method: str = "GET"
+    # Wagtail's own admin-only screens: the admin's answer is only required not to fail.
+    admin_any: bool = False
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def url_patterns():
+    """(name, route, converters) for every pattern of the project, namespaces joined with ':'."""
+
+    def walk(patterns, prefix="", namespace=None, converters=None):
+        for p in patterns:
+            conv = dict(converters or {})
+            conv.update(getattr(p.pattern, "converters", {}))
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns, conv)
+            elif isinstance(p, URLPattern):
+                name = p.name and (f"{namespace}:{p.name}" if namespace else p.name)
+                yield name, prefix + str(p.pattern), conv
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def rule_for(name: str | None, route: str, rules) -> Rule | None:
+    key = name or f"route:{route}"
+    for rule in rules:
+        if fnmatch.fnmatchcase(key, rule.pattern):
+            return rule
+    return None
