@@ -216,4 +216,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Wagtail's reference-index tasks (django-tasks, run immediately) log every run at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qms', '0001_initial'),
+        ('qms', '0002_calendar_overrides'),
         ('wagtailcore', '0098_apitoken'),
     ]
 

@@ -42,9 +42,7 @@ def remove_homepage(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("qms", "0002_homepage"),
-        ("qms", "0002_calendar_overrides"),
-        ("wagtailcore", "0001_initial"),
+        ("qms", "0003_homepage"),
     ]
 
     operations = [migrations.RunPython(create_homepage, remove_homepage)]
