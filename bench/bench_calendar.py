@@ -2,9 +2,7 @@
 
 import datetime as dt
 import os
-import random
 import time
-from decimal import Decimal
 
 CASES = 100_000
 SEED = 20250101
@@ -21,12 +19,10 @@ def _setup_django():
 
 
 def _cases(calendar, count, seed):
-    rng = random.Random(seed)
-    first = dt.datetime(2024, 1, 1, tzinfo=calendar.tz)
-    span = int((dt.datetime(2027, 1, 1, tzinfo=calendar.tz) - first).total_seconds())
-    starts = [first + dt.timedelta(seconds=rng.randrange(span)) for _ in range(count)]
-    days = [Decimal(rng.randint(0, 120)) / 4 for _ in range(count)]
-    return starts, days
+    from bench.generate import random_day_counts, random_moments
+
+    starts = random_moments(count, seed=seed, tz=calendar.tz)
+    return starts, random_day_counts(count, seed=seed + 1)
 
 
 def _timed(function):
