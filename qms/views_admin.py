@@ -1,15 +1,18 @@
 """Admin views of the core: the notification inbox."""
 
 from django.contrib.auth.decorators import user_passes_test
+from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from qms.models import Notification
+from qms.services.catalogue import CatalogueImportError, catalogue_import_csv
 from qms.services.notifications import notification_mark_read
 
 
@@ -44,3 +47,31 @@ _admins_only = user_passes_test(
 )
 site_history = _admins_only(LogEntriesView.as_view())
 site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(label=_lazy("Tệp CSV (UTF-8)"))
+    dry_run = forms.BooleanField(
+        label=_lazy("Chỉ kiểm tra, không ghi"), required=False, initial=True
+    )
+
+
+@_admins_only
+def catalogue_import(request):
+    """Upload the TTHC catalogue as CSV: every row is checked first; one bad row rejects the file."""
+    result, errors = None, []
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = catalogue_import_csv(
+                actor=request.user,
+                file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except CatalogueImportError as exc:
+            errors = exc.messages
+    return TemplateResponse(
+        request,
+        "qms/catalogue_import.html",
+        {"form": form, "result": result, "errors": errors, "header_title": _("Nhập danh mục TTHC")},
+    )

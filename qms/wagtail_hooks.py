@@ -114,6 +114,7 @@ def register_inbox_urls():
     return [
         path("inbox/", views_admin.inbox, name="qms_inbox"),
         path("inbox/read/", views_admin.inbox_mark_read, name="qms_inbox_read"),
+        path("tthc-import/", views_admin.catalogue_import, name="qms_tthc_import"),
     ]
 
 
@@ -151,3 +152,15 @@ class InboxPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_inbox_panel(request, panels):
     panels.append(InboxPanel(request.user))
+
+
+class AdminOnlyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_catalogue_import_menu_item():
+    return AdminOnlyMenuItem(
+        _("Nhập danh mục TTHC"), reverse("qms_tthc_import"), icon_name="upload", order=900
+    )

@@ -84,3 +84,7 @@ RULES += [
     Rule("wagtailadmin_workflows:remove", ADMIN, method="POST", admin_any=True),
     Rule("wagtail*", ADMIN, admin_any=True, note="Wagtail's own screens: administrators"),
 ]
+
+RULES += [
+    Rule("qms_tthc_import", ADMIN),
+]

@@ -1,0 +1,50 @@
+"""The admin upload of the TTHC catalogue: errors named by line and column, nothing half-written."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from qms.models import AdministrativeProcedure, TimeLimit
+from tests import factories
+from tests.qms.test_catalogue_import import GOOD, HEADER, agencies  # noqa: F401  (fixture)
+
+
+def _upload(client, text, dry_run=False):
+    data = {"file": SimpleUploadedFile("tthc.csv", text.encode("utf-8"), "text/csv")}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(reverse("qms_tthc_import"), data)
+
+
+def test_admin_uploads_catalogue(client, agencies):  # noqa: F811
+    client.force_login(factories.user(superuser=True))
+    response = _upload(client, GOOD)
+    assert response.status_code == 200
+    assert 'id="import-result"' in response.content.decode()
+    assert AdministrativeProcedure.objects.filter(code="1.009972").exists()
+    assert TimeLimit.objects.filter(procedure__code="1.009972").count() == 2
+
+
+def test_bad_row_is_shown_with_line_and_column_and_nothing_written(client, agencies):  # noqa: F811
+    client.force_login(factories.user(superuser=True))
+    bad = GOOD + "\n1.00x,Thủ tục lỗi,Hộ tịch,Cấp xã,Trực tuyến toàn trình,abc,01/07/2025,,PHK"
+    response = _upload(client, bad)
+    html = response.content.decode()
+    assert 'id="import-errors"' in html
+    assert "Dòng 6" in html and "working_days" in html and "abc" in html
+    assert AdministrativeProcedure.objects.count() == 0
+    assert TimeLimit.objects.count() == 0
+
+
+def test_dry_run_writes_nothing(client, agencies):  # noqa: F811
+    client.force_login(factories.user(superuser=True))
+    response = _upload(client, GOOD, dry_run=True)
+    assert 'id="import-result"' in response.content.decode()
+    assert AdministrativeProcedure.objects.count() == 0
+
+
+def test_officer_cannot_reach_the_import(client, agencies):  # noqa: F811
+    officer = factories.member(agencies["SXD"], "officer")
+    client.force_login(officer)
+    response = _upload(client, HEADER)
+    assert response.status_code == 302
+    assert AdministrativeProcedure.objects.count() == 0
