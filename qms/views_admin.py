@@ -1,7 +1,7 @@
 """Admin views of the core: the notification inbox."""
 
-from django.contrib.auth.decorators import user_passes_test
 from django import forms
+from django.contrib.auth.decorators import user_passes_test
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
