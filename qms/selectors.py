@@ -1,0 +1,57 @@
+"""Reads of the core: the agency tree across the 2025 reform (successors and roll-ups)."""
+
+import datetime
+
+from django.utils import timezone
+
+from qms.models import Agency, AgencySuccession
+
+
+def agency_subtree(agency: Agency):
+    """The agency and every unit inside it."""
+    return Agency.objects.filter(path__startswith=agency.path)
+
+
+def agency_current_successors(agency: Agency, *, on: datetime.date | None = None) -> list[Agency]:
+    """Where a body's work went: follow successions (merge, split, rename) until agencies that are
+    valid on ``on``; a body still valid is its own answer."""
+    on = on or timezone.localdate()
+    result, seen, frontier = [], set(), [agency]
+    while frontier:
+        current = frontier.pop()
+        if current.pk in seen:
+            continue
+        seen.add(current.pk)
+        successors = [
+            s.successor
+            for s in AgencySuccession.objects.filter(
+                predecessor=current, effective_date__lte=on
+            ).select_related("successor")
+        ]
+        if successors:
+            frontier.extend(successors)
+        elif current.is_valid_on(on):
+            result.append(current)
+    return sorted(result, key=lambda a: a.path)
+
+
+def agency_rollup_ids(agency: Agency) -> set[int]:
+    """Agencies whose records count for ``agency``: its subtree plus, recursively, the bodies that
+    were merged or split into it (and their subtrees), so pre-reform data still rolls up."""
+    ids: set[int] = set()
+    frontier = [agency]
+    while frontier:
+        current = frontier.pop()
+        subtree = set(agency_subtree(current).values_list("pk", flat=True))
+        new = subtree - ids
+        if not new and current.pk in ids:
+            continue
+        ids |= subtree
+        frontier.extend(
+            s.predecessor
+            for s in AgencySuccession.objects.filter(successor_id__in=new).select_related(
+                "predecessor"
+            )
+            if s.predecessor_id not in ids
+        )
+    return ids
