@@ -7,6 +7,7 @@ may not change is a 403. Search folds Vietnamese accents (``qms.text.fold``).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from wagtail.admin.views import generic
@@ -114,8 +115,10 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
     def delete_action(self):
         if self.delete_service is None:
             return super().delete_action()
-        self.delete_service(actor=self.request.user, instance=self.object)
-        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        # Log first, while the row still has its primary key (as Wagtail's DeleteAction does).
+        with transaction.atomic():
+            log(instance=self.object, action="wagtail.delete", user=self.request.user, deleted=True)
+            self.delete_service(actor=self.request.user, instance=self.object)
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):

@@ -119,12 +119,13 @@ def register_inbox_urls():
 
 
 class InboxMenuItem(MenuItem):
-    def get_context(self, request):
-        context = super().get_context(request)
+    # Wagtail's sidebar renders menu items through render_component (get_context is never called).
+    def render_component(self, request):
+        component = super().render_component(request)
         unread = Notification.objects.unread().filter(recipient=request.user).count()
         if unread:
-            context["label"] = f"{self.label} ({unread})"
-        return context
+            component.label = f"{self.label} ({unread})"
+        return component
 
 
 @hooks.register("register_admin_menu_item")

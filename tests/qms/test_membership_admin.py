@@ -1,0 +1,204 @@
+"""Memberships through the Wagtail admin: scoped listing, 404 outside scope, scoped forms, history."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from qms.models import Membership, Role
+from qms.services.page_rights import MEMBERS_GROUP, group_name
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer_client(client, world):
+    client.force_login(world.users[("node", "officer")])
+    return client
+
+
+def _membership(world, relation, role="staff") -> Membership:
+    return Membership.objects.get(user=world.users[(relation, role)])
+
+
+def _form(user, agency, role=Role.STAFF, start="01/02/2025", **extra) -> dict:
+    data = {
+        "user": str(user.pk),
+        "agency": str(agency.pk),
+        "role": role,
+        "start_date": start,
+        "end_date": "",
+        "note": "",
+    }
+    data.update(extra)
+    return data
+
+
+def _agency_options(html: str) -> set[str]:
+    select = re.search(r'<select name="agency".*?</select>', html, re.S)
+    assert select, "agency field missing from the form"
+    return set(re.findall(r'<option value="(\d+)"', select.group(0)))
+
+
+def test_officer_lists_own_node_memberships_only(officer_client, world):
+    response = officer_client.get(reverse("memberships:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for role in Role.values:
+        assert f"node_{role}" in html
+        assert f"sibling_{role}" not in html
+        assert f"parent_{role}" not in html
+
+
+def test_listing_includes_units_inside_the_node(officer_client, world):
+    factories.member(world.unit, Role.STAFF, username="unit_clerk")
+    html = officer_client.get(reverse("memberships:index")).content.decode()
+    assert "unit_clerk" in html
+
+
+def test_staff_cannot_open_membership_admin(client, world):
+    client.force_login(world.users[("node", "staff")])
+    response = client.get(reverse("memberships:index"))
+    # Wagtail sends a user without the permission back to the dashboard
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+
+
+def test_leader_lists_own_node_memberships_read_only(client, world):
+    client.force_login(world.users[("node", "leader")])
+    html = client.get(reverse("memberships:index")).content.decode()
+    assert "node_staff" in html
+    assert "sibling_staff" not in html
+    row = _membership(world, "node")
+    # may read, may not change: Wagtail's permission check sends them back to the dashboard
+    home = reverse("wagtailadmin_home")
+    response = client.get(reverse("memberships:edit", args=[row.pk]))
+    assert (response.status_code, response["Location"]) == (302, home)
+    response = client.post(
+        reverse("memberships:edit", args=[row.pk]), _form(row.user, world.node, note="leader")
+    )
+    assert response.status_code in (302, 403)
+    row.refresh_from_db()
+    assert row.note == ""
+    response = client.get(reverse("memberships:add"))
+    assert (response.status_code, response["Location"]) == (302, home)
+
+
+def test_get_edit_of_sibling_membership_is_404(officer_client, world):
+    row = _membership(world, "sibling")
+    response = officer_client.get(reverse("memberships:edit", args=[row.pk]))
+    assert response.status_code == 404
+    own = _membership(world, "node")
+    assert officer_client.get(reverse("memberships:edit", args=[own.pk])).status_code == 200
+
+
+def test_inspect_and_history_of_sibling_membership_are_404(officer_client, world):
+    row = _membership(world, "sibling")
+    assert officer_client.get(reverse("memberships:inspect", args=[row.pk])).status_code == 404
+    assert officer_client.get(reverse("memberships:history", args=[row.pk])).status_code == 404
+
+
+def test_post_edit_of_sibling_membership_is_404_and_row_unchanged(officer_client, world):
+    row = _membership(world, "sibling")
+    data = _form(row.user, world.node, role=Role.LEADER, note="hijacked")
+    response = officer_client.post(reverse("memberships:edit", args=[row.pk]), data)
+    assert response.status_code == 404
+    row.refresh_from_db()
+    assert row.agency == world.sibling
+    assert row.role == Role.STAFF
+    assert row.note == ""
+
+
+def test_post_delete_of_sibling_membership_is_404_and_row_kept(officer_client, world):
+    row = _membership(world, "sibling")
+    response = officer_client.post(reverse("memberships:delete", args=[row.pk]))
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=row.pk).exists()
+
+
+def test_delete_own_node_membership_works(officer_client, world):
+    row = _membership(world, "node")
+    response = officer_client.post(reverse("memberships:delete", args=[row.pk]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=row.pk).exists()
+    assert not row.user.groups.filter(name=group_name(world.node, Role.STAFF)).exists()
+    entry = ModelLogEntry.objects.get(action="wagtail.delete", object_id=str(row.pk))
+    assert entry.user == world.users[("node", "officer")]
+    deleted = Membership.history.filter(id=row.pk, history_type="-").get()
+    assert deleted.history_user == world.users[("node", "officer")]
+
+
+def test_create_form_offers_only_own_subtree(officer_client, world):
+    html = officer_client.get(reverse("memberships:add")).content.decode()
+    assert _agency_options(html) == {str(world.node.pk), str(world.unit.pk)}
+
+
+def test_create_in_sibling_agency_is_refused(officer_client, world):
+    newcomer = factories.user("newcomer")
+    before = Membership.objects.count()
+    response = officer_client.post(
+        reverse("memberships:add"), _form(newcomer, world.sibling, role=Role.OFFICER)
+    )
+    assert response.status_code == 200  # the form is shown again
+    form = response.context["form"]
+    assert "agency" in form.errors
+    assert Membership.objects.count() == before
+    assert not Membership.objects.filter(user=newcomer).exists()
+    assert not newcomer.groups.exists()
+
+
+def test_edit_cannot_move_membership_to_sibling(officer_client, world):
+    row = _membership(world, "node")
+    response = officer_client.post(
+        reverse("memberships:edit", args=[row.pk]), _form(row.user, world.sibling)
+    )
+    assert response.status_code == 200
+    assert "agency" in response.context["form"].errors
+    row.refresh_from_db()
+    assert row.agency == world.node
+
+
+def test_create_in_own_node_works_with_history_and_groups(officer_client, world):
+    officer = world.users[("node", "officer")]
+    newcomer = factories.user("newcomer")
+    response = officer_client.post(
+        reverse("memberships:add"),
+        _form(newcomer, world.node, role=Role.OFFICER, start="03/04/2025", note="Quyết định 12"),
+    )
+    if response.status_code != 302:
+        pytest.fail(f"form refused: {response.context['form'].errors!r}")
+    membership = Membership.objects.get(user=newcomer)
+    assert membership.agency == world.node
+    assert membership.role == Role.OFFICER
+    assert membership.note == "Quyết định 12"
+    # the Vietnamese day-first format: 3 April, not 4 March
+    assert membership.start_date.isoformat() == "2025-04-03"
+
+    record = Membership.history.filter(id=membership.pk).first()
+    assert record is not None
+    assert record.history_type == "+"
+    assert record.history_user == officer
+
+    groups = set(newcomer.groups.values_list("name", flat=True))
+    assert {MEMBERS_GROUP, group_name(world.node, Role.OFFICER)} <= groups
+
+
+def test_edit_own_node_membership_is_recorded(officer_client, world):
+    officer = world.users[("node", "officer")]
+    row = _membership(world, "node")
+    response = officer_client.post(
+        reverse("memberships:edit", args=[row.pk]),
+        _form(row.user, world.unit, start="01/01/2020", note="chuyển phòng"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    row.refresh_from_db()
+    assert row.agency == world.unit
+    latest = Membership.history.filter(id=row.pk).order_by("-history_date", "-history_id").first()
+    assert latest.history_type == "~"
+    assert latest.history_user == officer
+    assert latest.note == "chuyển phòng"
+    groups = set(row.user.groups.values_list("name", flat=True))
+    assert group_name(world.unit, Role.STAFF) in groups
+    assert group_name(world.node, Role.STAFF) not in groups
