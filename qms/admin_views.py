@@ -3,7 +3,7 @@
 ``AgencyScopedViewSet`` swaps each generic view (index, add, edit, delete, inspect, history,
 usage, export via index) for one that filters querysets and checks objects through
 ``qms.permissions``; an object outside the user's scope is a 404, an allowed-to-see object the user
-may not change is a 403. Search folds Vietnamese accents (``qms.text.fold``).
+may not change is refused (Wagtail turns the PermissionDenied into a redirect with a message). Search folds Vietnamese accents (``qms.text.fold``).
 """
 
 from django.core.exceptions import PermissionDenied
