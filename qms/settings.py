@@ -208,6 +208,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx", "txt", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+# Intranet deployments: no avatar requests to an outside service.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 LOGIN_URL = "wagtailadmin_login"
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
