@@ -25,3 +25,16 @@ class NFCInputMiddleware:
             # Uploaded files stay untouched; only the text fields are normalised.
             request.POST = _normalise(request.POST)
         return self.get_response(request)
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the person chose otherwise (language cookie, or their admin preference):
+    the browser's Accept-Language is ignored, so an English-configured browser in an agency still
+    gets the Vietnamese UI by default, with English one click away."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
