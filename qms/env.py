@@ -62,3 +62,21 @@ def env_url(name: str, default: str, *, schemes: set[str]) -> str:
             f"{name}={value!r} has scheme {scheme!r}; expected one of {', '.join(sorted(schemes))}."
         )
     return value
+
+
+def filesystem_broker_options(root) -> dict:
+    """Transport options of kombu's filesystem broker under ``root`` (the embedded broker of
+    ``make run``), with its folders created; kombu would otherwise put ``control`` in the cwd."""
+    from pathlib import Path
+
+    root = Path(root)
+    options = {
+        "data_folder_in": str(root / "queue"),
+        "data_folder_out": str(root / "queue"),
+        "processed_folder": str(root / "processed"),
+        "control_folder": str(root / "control"),
+        "store_processed": False,
+    }
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
+        Path(options[key]).mkdir(parents=True, exist_ok=True)
+    return options

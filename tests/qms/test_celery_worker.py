@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from qms.celery import app as celery_app
+from qms.env import filesystem_broker_options
 from qms.models import Notification, OutboundEmail
 from qms.tasks import send_pending_emails
 from tests import factories
@@ -50,16 +51,7 @@ def database_url() -> str:
 
 def broker_folders(root: Path) -> dict:
     """The filesystem transport options for a broker under ``root`` (as settings builds them)."""
-    options = {
-        "data_folder_in": str(root / "queue"),
-        "data_folder_out": str(root / "queue"),
-        "processed_folder": str(root / "processed"),
-        "control_folder": str(root / "control"),
-        "store_processed": False,
-    }
-    for key in ("data_folder_in", "processed_folder", "control_folder"):
-        Path(options[key]).mkdir(parents=True, exist_ok=True)
-    return options
+    return filesystem_broker_options(root)
 
 
 class Worker:
