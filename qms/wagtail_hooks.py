@@ -4,11 +4,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from qms import permissions, views_admin
-from qms.admin_views import AgencyScopedViewSet
+from qms.admin_views import AgencyScopedChooserViewSet, AgencyScopedViewSet
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -21,6 +22,21 @@ from qms.services.memberships import membership_admin_delete, membership_admin_s
 
 for _model in (Agency, Membership, AdministrativeProcedure, CalendarOverride, AgencySuccession):
     permissions.register_policy(_model)
+
+
+class AgencyChooserViewSet(AgencyScopedChooserViewSet):
+    model = Agency
+    icon = "site"
+    choose_one_text = _("Chọn cơ quan, đơn vị")
+    choose_another_text = _("Chọn cơ quan, đơn vị khác")
+
+
+agency_chooser_viewset = AgencyChooserViewSet("agency_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_agency_chooser():
+    return agency_chooser_viewset
 
 
 class AgencyViewSet(AgencyScopedViewSet):
@@ -54,7 +70,15 @@ class MembershipViewSet(AgencyScopedViewSet):
     list_filter = ["role", "acting"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     folded_search_fields = ["agency__name_folded"]
-    form_fields = ["user", "agency", "role", "acting", "start_date", "end_date", "note"]
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("agency", widget=agency_chooser_viewset.widget_class),
+        FieldPanel("role"),
+        FieldPanel("acting"),
+        FieldPanel("start_date"),
+        FieldPanel("end_date"),
+        FieldPanel("note"),
+    ]
     list_export = ["user", "agency", "role", "acting", "start_date", "end_date"]
     export_filename = "phan-cong-vai-tro"
     save_service = staticmethod(membership_admin_save)

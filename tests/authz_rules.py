@@ -1,6 +1,6 @@
 """Who may reach each URL (see tests/authz.py). Every later capability adds its URLs here."""
 
-from tests.authz import ADMIN, EVERYONE, MEMBERS, Rule, on_node
+from tests.authz import ADMIN, EVERYONE, MEMBERS, ROLES, Rule, on_node
 
 MEMBERS_AND_ADMIN = MEMBERS | ADMIN
 
@@ -29,6 +29,10 @@ RULES = [
     Rule("agencies:history*", on_node(*("officer", "auditor", "leader", "staff")), kwargs=_agency),
     Rule("agencies:usage", on_node(*("officer", "auditor", "leader", "staff")), kwargs=_agency),
     Rule("agencies:*", ADMIN, kwargs=_agency),
+    Rule("agency_chooser:choose*", MEMBERS_AND_ADMIN, note="listing scoped to the user's agencies"),
+    Rule("agency_chooser:chosen", on_node(*ROLES), kwargs=lambda w: {"pk": w.node.pk}),
+    Rule("agency_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
+    Rule("agency_chooser:create", ADMIN, admin_any=True),
     Rule("memberships:index*", on_node("officer", "leader", sibling=True)),
     Rule("memberships:add", on_node("officer", sibling=True)),
     Rule("memberships:edit", on_node("officer"), kwargs=_membership),
