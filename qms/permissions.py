@@ -234,6 +234,8 @@ class AgencyPermissionPolicy(BasePermissionPolicy):
         return self.instances_user_has_any_permission_for(user, [action])
 
     def users_with_any_permission_for_instance(self, actions, instance):
+        if self.resource in UNSCOPED:
+            return self.users_with_any_permission(actions)
         agency = agency_of(instance)
         User = get_user_model()
         if agency is None:

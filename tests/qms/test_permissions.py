@@ -207,3 +207,24 @@ def test_policy_scopes_instances_and_users(world):
     assert world.admin in may_change
     assert world.users[("node", "officer")] not in may_change
     assert world.users[("sibling", "leader")] not in may_change
+
+
+def test_reference_data_is_readable_by_every_member_for_each_record(world):
+    from qms.models import AdministrativeProcedure
+    from qms.permissions import policy_for
+
+    procedure = AdministrativeProcedure.objects.create(
+        code="1.000001", name="Thủ tục thử", field="Hộ tịch", level="commune", online_level="none"
+    )
+    users = set(
+        policy_for(AdministrativeProcedure).users_with_any_permission_for_instance(
+            ["view"], procedure
+        )
+    )
+    assert world.users[("sibling", "staff")] in users
+    assert world.admin in users
+    assert not set(
+        policy_for(AdministrativeProcedure).users_with_any_permission_for_instance(
+            ["change"], procedure
+        )
+    ) - {world.admin}
