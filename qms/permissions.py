@@ -100,11 +100,6 @@ def roles_on(user, agency: Agency) -> set[str]:
     return {m.role for m in active_memberships(user) if agency.path.startswith(m.agency.path)}
 
 
-def member_agency_ids(user) -> set[int]:
-    """Agencies the user belongs to directly or through a parent (an auditor may not audit these)."""
-    return {m.agency_id for m in active_memberships(user)}
-
-
 def path_q(paths: list[str] | None, lookup: str) -> Q:
     """A filter for rows whose agency path (``lookup``) lies in one of ``paths``."""
     if paths is None:
