@@ -72,6 +72,8 @@ class AgencyFieldMixin:
 
     agency_field = "agency"
     form_action = permissions.ADD
+    # Other choice fields narrowed per user: {field name: function(user) -> queryset}.
+    field_scopes: dict = {}
 
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
@@ -80,6 +82,9 @@ class AgencyFieldMixin:
             field.queryset = permissions.assignable_agencies(
                 self.request.user, _policy(self).resource, self.form_action
             )
+        for name, scope in self.field_scopes.items():
+            if name in form.fields:
+                form.fields[name].queryset = scope(self.request.user)
         return form
 
 
@@ -148,6 +153,7 @@ class AgencyScopedViewSet(ModelViewSet):
 
     resource: str | None = None
     folded_search_fields: list[str] = []
+    field_scopes: dict = {}
     save_service = None
     delete_service = None
     inspect_view_enabled = True
@@ -171,10 +177,14 @@ class AgencyScopedViewSet(ModelViewSet):
         )
 
     def get_add_view_kwargs(self, **kwargs):
-        return super().get_add_view_kwargs(save_service=self.save_service, **kwargs)
+        return super().get_add_view_kwargs(
+            save_service=self.save_service, field_scopes=self.field_scopes, **kwargs
+        )
 
     def get_edit_view_kwargs(self, **kwargs):
-        return super().get_edit_view_kwargs(save_service=self.save_service, **kwargs)
+        return super().get_edit_view_kwargs(
+            save_service=self.save_service, field_scopes=self.field_scopes, **kwargs
+        )
 
     def get_delete_view_kwargs(self, **kwargs):
         return super().get_delete_view_kwargs(delete_service=self.delete_service, **kwargs)

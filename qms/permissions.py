@@ -266,3 +266,19 @@ def register_policy(model, resource: str | None = None) -> AgencyPermissionPolic
     policy = policy_for(model, resource)
     register_permission_policy(model, policy)
     return policy
+
+
+def assignable_users(user):
+    """People an officer may give a role to: members of agencies in their membership scope and
+    newcomers without any membership; never the staff lists of other agencies."""
+    User = get_user_model()
+    paths = scope_paths(user, "membership", ADD)
+    if paths is None:
+        return User.objects.filter(is_active=True)
+    in_scope = Membership.objects.active().filter(path_q(paths, "agency__path"))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(memberships__in=in_scope) | Q(memberships__isnull=True))
+        .distinct()
+        .order_by("username")
+    )

@@ -83,6 +83,7 @@ class MembershipViewSet(AgencyScopedViewSet):
     export_filename = "phan-cong-vai-tro"
     save_service = staticmethod(membership_admin_save)
     delete_service = staticmethod(membership_admin_delete)
+    field_scopes = {"user": permissions.assignable_users}
 
 
 class AdministrativeProcedureViewSet(AgencyScopedViewSet):

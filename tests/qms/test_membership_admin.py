@@ -200,3 +200,14 @@ def test_edit_own_node_membership_is_recorded(officer_client, world):
     groups = set(row.user.groups.values_list("name", flat=True))
     assert group_name(world.unit, Role.STAFF) in groups
     assert group_name(world.node, Role.STAFF) not in groups
+
+
+def test_user_choices_hide_other_agencies_staff(officer_client, world):
+    newcomer = factories.user("newcomer")
+    response = officer_client.get(reverse("memberships:add"))
+    choices = set(
+        response.context["form"].fields["user"].queryset.values_list("username", flat=True)
+    )
+    assert {"node_staff", "newcomer"} <= choices
+    assert "sibling_staff" not in choices and "parent_leader" not in choices
+    assert newcomer.username in choices
