@@ -93,8 +93,11 @@ def test_catalogue_is_loaded_with_fractional_limits(seeded):
 def test_every_demo_user_authenticates(seeded):
     User = get_user_model()
     users = User.objects.exclude(username="admin")
-    # One per role on the city, six departments and four wards.
-    assert users.count() == 11 * len(Role.values)
+    # One per role on every node of the tree except the dissolved district.
+    nodes = Agency.objects.exclude(kind=AgencyKind.DISTRICT)
+    assert users.count() == nodes.count() * len(Role.values)
+    for node in nodes:
+        assert set(node.memberships.values_list("role", flat=True)) == set(Role.values)
     for user in users:
         assert user.username.isascii() and user.username == user.username.lower()
         assert user.email == f"{user.username}@demo.qms.invalid"

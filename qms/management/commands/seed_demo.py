@@ -2,8 +2,8 @@
 
 Builds the city, six departments with their units, four post-reform wards/communes, one abolished
 district with its successors, the TTHC catalogue of ``qms/fixtures/demo_tthc.csv`` (loaded through
-the import service, the one way the catalogue gets in), one demo user per role on the city, each
-department and each ward, and a superuser ``admin``.
+the import service, the one way the catalogue gets in), one demo user per role on every node
+(city, departments, their units, wards; not the dissolved district), and a superuser ``admin``.
 
 Idempotent: every row is keyed on a code or username, so a second run changes nothing. Passwords are
 set only when a user is created, so an account whose password someone changed keeps it.
@@ -193,14 +193,14 @@ class Command(BaseCommand):
         return agency
 
     def _agencies(self) -> list[Agency]:
-        """Create the tree; return the nodes that get demo users (city, departments, wards)."""
+        """Create the tree; return the nodes that get demo users (every node but the old district)."""
         city = self._agency(*CITY, AgencyKind.PROVINCE)
         nodes = [city]
         for code, name, units in DEPARTMENTS:
             department = self._agency(code, name, AgencyKind.DEPARTMENT, city)
             nodes.append(department)
             for unit_code, unit_name, unit_kind in units:
-                self._agency(unit_code, unit_name, unit_kind, department)
+                nodes.append(self._agency(unit_code, unit_name, unit_kind, department))
         wards = {
             code: self._agency(code, name, AgencyKind.COMMUNE, city, valid_from=REFORM_DATE)
             for code, name in WARDS
