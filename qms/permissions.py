@@ -68,7 +68,15 @@ def active_memberships(user) -> list[Membership]:
             Membership.objects.active(_today())
             .filter(user=user)
             .select_related("agency")
-            .only("role", "acting", "agency__path", "agency__id", "agency__code", "agency__name")
+            .only(
+                "role",
+                "acting",
+                "end_date",
+                "agency__path",
+                "agency__id",
+                "agency__code",
+                "agency__name",
+            )
         )
         cache = (_today(), rows)
         user._qms_memberships = cache

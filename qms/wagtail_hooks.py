@@ -175,8 +175,25 @@ class InboxPanel(Component):
         return context
 
 
+class MyRolesPanel(Component):
+    """Which roles the person holds today, where, and until when (delegations marked)."""
+
+    name = "qms_my_roles"
+    order = 40
+    template_name = "qms/my_roles_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["memberships"] = permissions.active_memberships(self.user)
+        return context
+
+
 @hooks.register("construct_homepage_panels")
-def add_inbox_panel(request, panels):
+def add_core_panels(request, panels):
+    panels.append(MyRolesPanel(request.user))
     panels.append(InboxPanel(request.user))
 
 
