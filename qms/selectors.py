@@ -55,3 +55,37 @@ def agency_rollup_ids(agency: Agency) -> set[int]:
             if s.predecessor_id not in ids
         )
     return ids
+
+
+def calendar_month(year: int, month: int, *, language: str = "vi") -> dict:
+    """One month of the working calendar for display: each day, whether it is worked, and why
+    (public holiday, official make-up Saturday, or an administrator's override with its document)."""
+    import calendar as pycalendar
+
+    import holidays
+
+    from qms.models import CalendarOverride
+    from qms.workcal import get_calendar
+
+    working_calendar = get_calendar()
+    names = holidays.Vietnam(years=year, language="vi" if language == "vi" else "en_US")
+    overrides = {
+        o.date: o for o in CalendarOverride.objects.filter(date__year=year, date__month=month)
+    }
+    weeks = []
+    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        days = []
+        for day in week:
+            override = overrides.get(day)
+            days.append(
+                {
+                    "date": day,
+                    "in_month": day.month == month,
+                    "working": working_calendar.is_working_day(day),
+                    "holiday": names.get(day),
+                    "makeup": day in names.weekend_workdays,
+                    "override": override,
+                }
+            )
+        weeks.append(days)
+    return {"weeks": weeks, "version": working_calendar.version, "year": year, "month": month}

@@ -1,16 +1,21 @@
 """Admin views of the core: the notification inbox."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth.decorators import user_passes_test
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
+from qms import selectors
 from qms.models import Notification
 from qms.services.catalogue import CatalogueImportError, catalogue_import_csv
 from qms.services.notifications import notification_mark_read
@@ -74,4 +79,28 @@ def catalogue_import(request):
         request,
         "qms/catalogue_import.html",
         {"form": form, "result": result, "errors": errors, "header_title": _("Nhập danh mục TTHC")},
+    )
+
+
+def working_calendar(request):
+    """The working calendar month by month, so people see which days count and why."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        datetime.date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    data = selectors.calendar_month(year, month, language=get_language())
+    previous = datetime.date(year, month, 1) - datetime.timedelta(days=1)
+    following = datetime.date(year, month, 28) + datetime.timedelta(days=7)
+    return TemplateResponse(
+        request,
+        "qms/working_calendar.html",
+        {
+            **data,
+            "previous": previous.replace(day=1),
+            "following": following.replace(day=1),
+            "header_title": _("Lịch làm việc"),
+        },
     )

@@ -140,6 +140,7 @@ def register_inbox_urls():
         path("inbox/", views_admin.inbox, name="qms_inbox"),
         path("inbox/read/", views_admin.inbox_mark_read, name="qms_inbox_read"),
         path("tthc-import/", views_admin.catalogue_import, name="qms_tthc_import"),
+        path("working-calendar/", views_admin.working_calendar, name="qms_working_calendar"),
     ]
 
 
@@ -151,6 +152,11 @@ class InboxMenuItem(MenuItem):
         if unread:
             component.label = f"{self.label} ({unread})"
         return component
+
+
+@hooks.register("register_admin_menu_item")
+def register_working_calendar_menu_item():
+    return MenuItem(_("Lịch làm việc"), reverse("qms_working_calendar"), icon_name="date", order=60)
 
 
 @hooks.register("register_admin_menu_item")

@@ -92,3 +92,7 @@ RULES += [
 RULES += [
     Rule("qms_tthc_import", ADMIN),
 ]
+
+RULES += [
+    Rule("qms_working_calendar", MEMBERS_AND_ADMIN),
+]
