@@ -1,10 +1,13 @@
-"""Reads of the core: the agency tree across the 2025 reform (successors and roll-ups)."""
+"""Reads of the core: the agency tree across the 2025 reform, and the working calendar by month."""
 
+import calendar as pycalendar
 import datetime
 
+import holidays
 from django.utils import timezone
 
-from qms.models import Agency, AgencySuccession
+from qms.models import Agency, AgencySuccession, CalendarOverride
+from qms.workcal import get_calendar
 
 
 def agency_subtree(agency: Agency):
@@ -60,13 +63,6 @@ def agency_rollup_ids(agency: Agency) -> set[int]:
 def calendar_month(year: int, month: int, *, language: str = "vi") -> dict:
     """One month of the working calendar for display: each day, whether it is worked, and why
     (public holiday, official make-up Saturday, or an administrator's override with its document)."""
-    import calendar as pycalendar
-
-    import holidays
-
-    from qms.models import CalendarOverride
-    from qms.workcal import get_calendar
-
     working_calendar = get_calendar()
     names = holidays.Vietnam(years=year, language="vi" if language == "vi" else "en_US")
     overrides = {
