@@ -128,15 +128,23 @@ def agency_lookup_for(model) -> str:
     return "agency__path"
 
 
-def scope_queryset(user, queryset: QuerySet, resource: str, action: str = VIEW) -> QuerySet:
+def scope_q(user, resource: str, actions, lookup: str) -> Q:
+    """The one filter of the policy: rows whose agency path (``lookup``) lies where the user may
+    do any of ``actions`` on ``resource``. Everything else that scopes a query calls this."""
     if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    paths = scope_paths(user, resource, action)
-    if paths is None:
-        return queryset
-    if not paths:
-        return queryset.none()
-    return queryset.filter(path_q(paths, agency_lookup_for(queryset.model)))
+        return Q(pk__in=[])
+    query = Q(pk__in=[])
+    for action in actions:
+        paths = scope_paths(user, resource, action)
+        if paths is None:
+            return Q()
+        if paths:
+            query |= path_q(paths, lookup)
+    return query
+
+
+def scope_queryset(user, queryset: QuerySet, resource: str, action: str = VIEW) -> QuerySet:
+    return queryset.filter(scope_q(user, resource, [action], agency_lookup_for(queryset.model)))
 
 
 def agency_of(obj) -> Agency | None:
@@ -173,12 +181,7 @@ def can_act_on_agency(user, resource: str, action: str, agency: Agency | None) -
 
 def assignable_agencies(user, resource: str, action: str = ADD) -> QuerySet:
     """Agencies the user may choose in a form for ``resource`` (the scope of ``action``)."""
-    paths = scope_paths(user, resource, action)
-    if paths is None:
-        return Agency.objects.all()
-    if not paths:
-        return Agency.objects.none()
-    return Agency.objects.filter(path_q(paths, "path"))
+    return Agency.objects.filter(scope_q(user, resource, [action], "path"))
 
 
 class AgencyPermissionPolicy(BasePermissionPolicy):
@@ -217,18 +220,7 @@ class AgencyPermissionPolicy(BasePermissionPolicy):
 
     def scope_q(self, user, actions) -> Q:
         """Rows of this model the user may do any of ``actions`` on, as a filter."""
-        if is_admin(user):
-            return Q()
-        query = Q(pk__in=[])
-        if not getattr(user, "is_authenticated", False):
-            return query
-        for action in actions:
-            paths = scope_paths(user, self.resource, action)
-            if paths is None:
-                return Q()
-            if paths:
-                query |= path_q(paths, agency_lookup_for(self.model))
-        return query
+        return scope_q(user, self.resource, actions, agency_lookup_for(self.model))
 
     def instances_user_has_any_permission_for(self, user, actions):
         return self.model._default_manager.filter(self.scope_q(user, actions))
@@ -280,10 +272,11 @@ def assignable_users(user):
     """People an officer may give a role to: members of agencies in their membership scope and
     newcomers without any membership; never the staff lists of other agencies."""
     User = get_user_model()
-    paths = scope_paths(user, "membership", ADD)
-    if paths is None:
+    if is_admin(user):
         return User.objects.filter(is_active=True)
-    in_scope = Membership.objects.active().filter(path_q(paths, "agency__path"))
+    in_scope = Membership.objects.active().filter(
+        scope_q(user, "membership", [ADD], "agency__path")
+    )
     return (
         User.objects.filter(is_active=True)
         .filter(Q(memberships__in=in_scope) | Q(memberships__isnull=True))

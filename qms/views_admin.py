@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
-from qms import selectors
+from qms import permissions, selectors
 from qms.models import Notification
 from qms.services.catalogue import CatalogueImportError, catalogue_import_csv
 from qms.services.notifications import notification_mark_read
@@ -47,9 +47,7 @@ def inbox_mark_read(request):
     return redirect("qms_inbox")
 
 
-_admins_only = user_passes_test(
-    lambda u: u.is_active and u.is_superuser, login_url="wagtailadmin_login"
-)
+_admins_only = user_passes_test(permissions.is_admin, login_url="wagtailadmin_login")
 site_history = _admins_only(LogEntriesView.as_view())
 site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))
 

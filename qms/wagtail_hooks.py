@@ -164,13 +164,17 @@ def register_inbox_menu_item():
     return InboxMenuItem(_("Thông báo"), reverse("qms_inbox"), icon_name="mail", order=50)
 
 
-class InboxPanel(Component):
-    name = "qms_inbox"
-    order = 50
-    template_name = "qms/inbox_panel.html"
+class UserPanel(Component):
+    """A dashboard panel about the person looking at it."""
 
     def __init__(self, user):
         self.user = user
+
+
+class InboxPanel(UserPanel):
+    name = "qms_inbox"
+    order = 50
+    template_name = "qms/inbox_panel.html"
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
@@ -181,15 +185,12 @@ class InboxPanel(Component):
         return context
 
 
-class MyRolesPanel(Component):
+class MyRolesPanel(UserPanel):
     """Which roles the person holds today, where, and until when (delegations marked)."""
 
     name = "qms_my_roles"
     order = 40
     template_name = "qms/my_roles_panel.html"
-
-    def __init__(self, user):
-        self.user = user
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
@@ -205,7 +206,7 @@ def add_core_panels(request, panels):
 
 class AdminOnlyMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser
+        return permissions.is_admin(request.user)
 
 
 @hooks.register("register_settings_menu_item")
