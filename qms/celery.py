@@ -1,9 +1,9 @@
 """The Celery app: autodiscovered tasks, beat schedules in code (editable in django-celery-beat)."""
 
 import os
+from importlib import import_module
 
 from celery import Celery
-from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
 
@@ -11,15 +11,24 @@ app = Celery("qms", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Schedules live here; DatabaseScheduler copies them into django-celery-beat where administrators
-# can pause or retime them.
-app.conf.beat_schedule = {
-    "qms-send-pending-emails": {
-        "task": "qms.tasks.send_pending_emails",
-        "schedule": 60.0,
-    },
-    "qms-sync-page-rights": {
-        "task": "qms.tasks.sync_page_rights",
-        "schedule": crontab(hour=0, minute=5),
-    },
-}
+
+def collect_beat_schedules() -> dict:
+    """Every installed app's ``schedules.BEAT_SCHEDULE``, merged. Called when Django is ready
+    (``QmsConfig.ready``); DatabaseScheduler copies them into django-celery-beat, where
+    administrators can pause or retime them."""
+    from django.apps import apps
+
+    schedule = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.schedules"
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        clash = set(schedule) & set(module.BEAT_SCHEDULE)
+        if clash:
+            raise RuntimeError(f"beat schedule names used twice: {', '.join(sorted(clash))}")
+        schedule.update(module.BEAT_SCHEDULE)
+    return schedule

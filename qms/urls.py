@@ -7,19 +7,19 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from qms import views, views_admin
+from qms import admin_pages, views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Wagtail's site history lists log entries of every agency: administrators only.
     path(
         "admin/reports/site-history/",
-        views_admin.site_history,
+        admin_pages.site_history,
         name="qms_site_history",
     ),
     path(
         "admin/reports/site-history/results/",
-        views_admin.site_history_results,
+        admin_pages.site_history_results,
         name="qms_site_history_results",
     ),
     path("admin/", include(wagtailadmin_urls)),

@@ -8,8 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from qms import permissions, views_admin
-from qms.admin_views import AgencyScopedChooserViewSet, AgencyScopedViewSet
+from qms import admin_pages, permissions
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -19,6 +18,7 @@ from qms.models import (
     Notification,
 )
 from qms.services.memberships import membership_admin_delete, membership_admin_save
+from qms.viewsets import AgencyScopedChooserViewSet, AgencyScopedViewSet
 
 for _model in (Agency, Membership, AdministrativeProcedure, CalendarOverride, AgencySuccession):
     permissions.register_policy(_model)
@@ -137,10 +137,10 @@ def register_core_viewsets():
 @hooks.register("register_admin_urls")
 def register_inbox_urls():
     return [
-        path("inbox/", views_admin.inbox, name="qms_inbox"),
-        path("inbox/read/", views_admin.inbox_mark_read, name="qms_inbox_read"),
-        path("tthc-import/", views_admin.catalogue_import, name="qms_tthc_import"),
-        path("working-calendar/", views_admin.working_calendar, name="qms_working_calendar"),
+        path("inbox/", admin_pages.inbox, name="qms_inbox"),
+        path("inbox/read/", admin_pages.inbox_mark_read, name="qms_inbox_read"),
+        path("tthc-import/", admin_pages.catalogue_import, name="qms_tthc_import"),
+        path("working-calendar/", admin_pages.working_calendar, name="qms_working_calendar"),
     ]
 
 

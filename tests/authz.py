@@ -1,7 +1,9 @@
 """The authorization-matrix harness: every URL pattern of the project, requested as every actor.
 
-``RULES`` maps URL names (fnmatch patterns, first match wins) to who may reach them. A URL pattern
-without a rule fails the matrix, so each capability adds its URLs' rules here. Actors are anonymous,
+Each app keeps its rules in its own module, ``tests/<app>/authz_rules.py`` (``RULES``, and for the
+core also ``FALLBACK_RULES`` that come last), found by ``all_rules()``. A rule maps URL names
+(fnmatch patterns, first match wins) to who may reach them. A URL pattern without a rule fails the
+matrix, so each capability adds its URLs' rules in its own module. Actors are anonymous,
 each role on the agency under test (``node``), on its ``sibling`` and on its ``parent``, and the
 administrator; objects named in URLs belong to ``node``.
 """
@@ -9,9 +11,11 @@ administrator; objects named in URLs belong to ``node``.
 from __future__ import annotations
 
 import fnmatch
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qms.models import Role
@@ -67,3 +71,21 @@ def rule_for(name: str | None, route: str, rules) -> Rule | None:
         if fnmatch.fnmatchcase(key, rule.pattern):
             return rule
     return None
+
+
+def all_rules() -> list[Rule]:
+    """The rules of every installed app that has a ``tests/<app>/authz_rules.py``, the core's
+    first and its fallbacks (Wagtail's own screens) last."""
+    rules, fallback = [], []
+    labels = [c.label for c in apps.get_app_configs()]
+    labels.sort(key=lambda label: label != "qms")
+    for label in labels:
+        try:
+            module = importlib.import_module(f"tests.{label}.authz_rules")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"tests.{label}", f"tests.{label}.authz_rules"):
+                raise
+            continue
+        rules.extend(getattr(module, "RULES", []))
+        fallback.extend(getattr(module, "FALLBACK_RULES", []))
+    return rules + fallback

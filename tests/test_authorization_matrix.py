@@ -1,4 +1,4 @@
-"""Every URL of the project × every actor against the rules table in tests/authz_rules.py."""
+"""Every URL of the project × every actor against the rules of each app (tests/<app>/authz_rules.py)."""
 
 import os
 import re
@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from tests.authz import DENIED, rule_for, url_patterns
-from tests.authz_rules import RULES
+from tests.authz import DENIED, all_rules, rule_for, url_patterns
+
+RULES = all_rules()
 
 pytestmark = pytest.mark.django_db
 

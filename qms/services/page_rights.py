@@ -2,7 +2,7 @@
 
 Wagtail's page explorer cannot take a custom policy, so each active membership becomes a managed
 group ``qms:<agency code>:<role>`` holding the page permissions of that role on the agency's page
-(supplied by the ``agency_page`` hook), and every member joins the ``qms:members`` group that opens
+(supplied by the ``agency_page`` provider (qms/providers.py)), and every member joins the ``qms:members`` group that opens
 the admin. Groups whose name starts with ``qms:`` are rewritten by this module only.
 """
 
@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import GroupPagePermission
 
-from qms import hooks
+from qms import providers
 from qms.models import Membership, Role
 
 PREFIX = "qms:"
@@ -40,7 +40,7 @@ def group_name(agency, role: str) -> str:
 
 def _agency_group(agency, role: str) -> Group:
     group, _ = Group.objects.get_or_create(name=group_name(agency, role))
-    page = hooks.ask_first(hooks.AGENCY_PAGE, agency)
+    page = providers.ask_first(providers.AGENCY_PAGE, agency)
     wanted = set()
     if page is not None:
         for codename in PAGE_PERMISSIONS.get(role, []):

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
-from qms import hooks
+from qms import providers
 from qms.models import HomePage, Membership, Role
 from qms.services.memberships import membership_create, membership_delete, membership_end
 from qms.services.page_rights import (
@@ -39,15 +39,15 @@ def agency_page(monkeypatch):
         return page
 
     # monkeypatch restores the registry (and any provider another app registered) afterwards
-    monkeypatch.setitem(hooks._providers, hooks.AGENCY_PAGE, [])
-    hooks.register(hooks.AGENCY_PAGE, provider)
-    assert hooks.ask_first(hooks.AGENCY_PAGE, None) == page
+    monkeypatch.setitem(providers._providers, providers.AGENCY_PAGE, [])
+    providers.register(providers.AGENCY_PAGE, provider)
+    assert providers.ask_first(providers.AGENCY_PAGE, None) == page
     return page
 
 
 @pytest.fixture
 def no_agency_page(monkeypatch):
-    monkeypatch.setitem(hooks._providers, hooks.AGENCY_PAGE, [])
+    monkeypatch.setitem(providers._providers, providers.AGENCY_PAGE, [])
 
 
 def _page_codenames(group_name_: str, page) -> set[str]:
@@ -185,7 +185,7 @@ def test_page_permissions_removed_when_page_goes_away(agency, agency_page):
     user = factories.user("judy")
     membership_create(actor=None, user=user, agency=agency, role=Role.OFFICER)
     assert _page_codenames("qms:SXD:officer", agency_page)
-    hooks._providers[hooks.AGENCY_PAGE].clear()
+    providers._providers[providers.AGENCY_PAGE].clear()
     page_rights_sync_user(user)
     assert GroupPagePermission.objects.filter(group__name="qms:SXD:officer").count() == 0
 

@@ -1,4 +1,4 @@
-"""Who may reach each URL (see tests/authz.py). Every later capability adds its URLs here."""
+"""Who may reach each URL of the core (see tests/authz.py); each app keeps its own rules module."""
 
 from tests.authz import ADMIN, EVERYONE, MEMBERS, ROLES, Rule, on_node
 
@@ -44,9 +44,12 @@ RULES = [
     Rule("tthc:*", ADMIN, admin_any=True),
     Rule("calendar_overrides:*", ADMIN, admin_any=True),
     Rule("agency_successions:*", ADMIN, admin_any=True),
+    Rule("qms_tthc_import", ADMIN),
+    Rule("qms_working_calendar", MEMBERS_AND_ADMIN),
 ]
 
-RULES += [
+# Wagtail's and Django's own screens, after every app's rules.
+FALLBACK_RULES = [
     # --- Wagtail and Django built-ins ---
     Rule("admin:login", EVERYONE, ok=frozenset({200, 302})),
     Rule("admin:logout", EVERYONE, method="POST", ok=frozenset({200, 302})),
@@ -87,12 +90,4 @@ RULES += [
     Rule("wagtailadmin_workflows:enable*", ADMIN, method="POST", admin_any=True),
     Rule("wagtailadmin_workflows:remove", ADMIN, method="POST", admin_any=True),
     Rule("wagtail*", ADMIN, admin_any=True, note="Wagtail's own screens: administrators"),
-]
-
-RULES += [
-    Rule("qms_tthc_import", ADMIN),
-]
-
-RULES += [
-    Rule("qms_working_calendar", MEMBERS_AND_ADMIN),
 ]
