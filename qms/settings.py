@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 ]
 
+if TESTING:
+    # A test-only app that plugs into the core's extension points (tests/extension).
+    INSTALLED_APPS.append("tests.extension")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qms.middleware.NFCInputMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "qms.middleware.DailyRightsMiddleware",
 ]
 
 ROOT_URLCONF = "qms.urls"
@@ -125,7 +130,10 @@ if TESTING:
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds qms's own strings; locale_overrides/ completes Wagtail's and Django's Vietnamese.
+# locale/ stays first: `makemessages` writes every project file's strings into the first entry, so
+# the completions are never touched (nor marked obsolete) by it. They do not overlap (en / vi).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -134,6 +142,10 @@ FORMAT_MODULE_PATH = ["qms.formats"]
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
+# Every office works on Vietnamese time and due times are computed on it, so the account page
+# offers no time zone (the host's zone list also holds pseudo-zones such as "localtime", which
+# browsers refuse: "RangeError: Invalid time zone specified").
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
@@ -150,13 +162,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Largest CSV/XLSX file an import reads (qms.tabular), refused with its size named.
+QMS_IMPORT_MAX_BYTES = env_int("QMS_IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # E-mail (outbox table, sent by a Celery task).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    # qms.mail.EmailBackend is Django's SMTP backend telling the outbox whether a failure came
+    # before the message data (retried) or after (uncertain, never resent automatically).
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "qms.mail.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
@@ -167,6 +181,15 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qms@localhost")
+# Seconds each SMTP socket operation may wait (Django waits forever by default).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# Failures before the message data are retried this many times in all, waiting EMAIL_RETRY_DELAY
+# seconds after the first failure and twice as long after each next one.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_RETRY_DELAY = env_int("EMAIL_RETRY_DELAY", 300, minimum=1)
+# A claim older than this without a result is marked uncertain (checked by qms.checks to exceed
+# the task time limit plus EMAIL_TIMEOUT, so a live sending task is never swept).
+EMAIL_CLAIM_TIMEOUT = env_int("EMAIL_CLAIM_TIMEOUT", 900, minimum=60)
 # Used by django.core.mail.backends.filebased.EmailBackend (one file per message; dev and tests).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -183,6 +206,16 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 # Long work is split into checkpointed chunks that each finish well inside this window, so an
 # unacknowledged task is redelivered only when its worker really died (acks_late).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+# A task is warned (SoftTimeLimitExceeded) then killed; qms.checks requires the hard limit plus
+# EMAIL_TIMEOUT to stay below the visibility timeout, or Redis would hand a live task to a second
+# worker.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=5)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT={CELERY_TASK_SOFT_TIME_LIMIT} must be below "
+        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}."
+    )
 if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(BROKER_DIR)
 else:
@@ -198,13 +231,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "qms"
+# The admin points to qms's own user guide, not to Wagtail's release notes.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx", "txt", "zip"]
+# Files are private: documents are served by Wagtail's view after the policy's check (the
+# before_serve_document hook), images by qms.views.media; MEDIA_ROOT is never served directly.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "qms.uploads.DocumentForm"
+QMS_UPLOAD_MAX_BYTES = env_int("QMS_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = QMS_UPLOAD_MAX_BYTES
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
-# Intranet deployments: no avatar requests to an outside service.
+# Intranet deployments: no avatar requests to an outside service, no release check from the
+# dashboard (a failed fetch of releases.wagtail.org on every visit).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 LOGIN_URL = "wagtailadmin_login"
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)

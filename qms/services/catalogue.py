@@ -1,28 +1,34 @@
-"""TTHC catalogue import: load administrative procedures and their time limits from a CSV file.
+"""TTHC catalogue import: load administrative procedures and their time limits from CSV or XLSX.
 
-The file has one row per (TTHC, time limit): a TTHC whose statutory limit changed over time appears
-on several rows with the same code and different ``effective_from``. Every row is checked before
+The file (read by ``qms.tabular``: size cap, UTF-8 or Windows-1258, delimiter) has one row per
+(TTHC, time limit): a TTHC whose statutory limit changed over time appears on several rows with
+the same code and different ``effective_from``. Every row is checked before
 anything is written, and one bad row rejects the whole file (all-or-nothing), so an officer never
 has to work out which half of a file went in.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import os
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from qms import permissions
-from qms.models import AdministrativeProcedure, Agency, OnlineLevel, ProcedureLevel, TimeLimit
+from qms import permissions, tabular
+from qms.models import (
+    AdministrativeProcedure,
+    Agency,
+    HandlingAgency,
+    OnlineLevel,
+    ProcedureLevel,
+    TimeLimit,
+)
 from qms.models.catalogue import validate_national_code, validate_quarter_days
-from qms.text import fold, nfc
+from qms.tabular import CellError, TabularError, problem
+from qms.text import fold
 
 REQUIRED_COLUMNS = (
     "code",
@@ -36,17 +42,11 @@ REQUIRED_COLUMNS = (
 # Optional: when the column is absent the stored value is left as it is (an import of limits only
 # must not wipe the agencies someone linked by hand).
 OPTIONAL_COLUMNS = ("legal_basis", "handling_agencies")
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Procedure-level columns: every row of one code must agree on them.
 PROCEDURE_COLUMNS = ("name", "field", "level", "online_level", "handling_agencies")
 
 AGENCY_SEPARATOR = ";"
-DATE_FORMAT = "%d/%m/%Y"
-
-
-class CatalogueImportError(ValidationError):
-    """The file was rejected; ``messages`` lists every problem, one per cell."""
 
 
 @dataclass
@@ -58,6 +58,7 @@ class ImportResult:
     time_limits_updated: int = 0
     rows: int = 0
     dry_run: bool = False
+    encoding: str | None = None  # of a CSV file, as assumed by the reader
 
     def summary(self) -> str:
         text = _(
@@ -71,6 +72,8 @@ class ImportResult:
             "tl_created": self.time_limits_created,
             "tl_updated": self.time_limits_updated,
         }
+        if self.encoding == tabular.WINDOWS_1258:
+            text += " " + _("(Tệp CSV được đọc theo bảng mã Windows-1258.)")
         if self.dry_run:
             text += " " + _("(Chạy thử: không ghi gì vào cơ sở dữ liệu.)")
         return text
@@ -90,58 +93,6 @@ class _Row:
     agency_codes: tuple[str, ...] | None  # None: column absent
 
 
-def _problem(line: int, column: str, problem: str, value) -> str:
-    return _("Dòng %(line)d, cột «%(column)s»: %(problem)s (giá trị «%(value)s»)") % {
-        "line": line,
-        "column": column,
-        "problem": problem,
-        "value": value,
-    }
-
-
-def _read_text(file) -> str:
-    """The file's text whether given a path, a binary upload or a text stream; BOM removed."""
-    if isinstance(file, str | os.PathLike):
-        with open(file, "rb") as handle:
-            data = handle.read()
-    else:
-        data = file.read()
-    if isinstance(data, bytes):
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise CatalogueImportError(
-                [
-                    _problem(
-                        line,
-                        "—",
-                        _("tệp không phải văn bản UTF-8, hãy lưu lại dưới dạng CSV UTF-8"),
-                        data[exc.start : exc.start + 8].hex(" "),
-                    )
-                ]
-            ) from exc
-    return data.removeprefix("\ufeff")
-
-
-def _delimiter(text: str) -> str:
-    # Excel in a Vietnamese locale (decimal comma) saves "CSV" with semicolons.
-    header = text.split("\n", 1)[0]
-    return ";" if ";" in header and "," not in header else ","
-
-
-def _records(text: str):
-    """(line where the record starts, cells) for each non-blank record after the header."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    previous_end = 0
-    for cells in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield start, cells
-
-
 def _choice(value: str, choices) -> str | None:
     """The choice value for a value or a Vietnamese label, ignoring case and accents."""
     wanted = fold(value)
@@ -155,11 +106,12 @@ def _labels(choices) -> str:
     return ", ".join(f"{value} / {label}" for value, label in choices.choices)
 
 
-def _parse_row(line: int, cells: dict[str, str], agencies: dict[str, Agency], errors: list[str]):
+def _parse_row(line: int, values: dict, agencies: dict[str, Agency], errors: list[str]):
     problems_before = len(errors)
+    cells = {column: tabular.as_text(value) for column, value in values.items()}
 
-    def bad(column, problem):
-        errors.append(_problem(line, column, problem, cells.get(column, "")))
+    def bad(column, text):
+        errors.append(problem(line, column, text, cells.get(column, "")))
 
     # An empty level is reported once, by the choice check below, with the accepted values.
     for column in REQUIRED_COLUMNS:
@@ -190,11 +142,9 @@ def _parse_row(line: int, cells: dict[str, str], agencies: dict[str, Agency], er
     if cells["working_days"]:
         try:
             # Vietnamese documents write "0,5 ngày"; both separators are accepted.
-            working_days = Decimal(cells["working_days"].replace(",", "."))
-            if not working_days.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            bad("working_days", _("không phải số ngày làm việc (ví dụ 0,5 hoặc 7)"))
+            working_days = tabular.parse_decimal(values["working_days"])
+        except CellError as exc:
+            bad("working_days", str(exc))
         else:
             if working_days >= 10000:
                 bad("working_days", _("thời hạn quá lớn"))
@@ -212,9 +162,9 @@ def _parse_row(line: int, cells: dict[str, str], agencies: dict[str, Agency], er
     effective_from = None
     if cells["effective_from"]:
         try:
-            effective_from = datetime.datetime.strptime(cells["effective_from"], DATE_FORMAT).date()
-        except ValueError:
-            bad("effective_from", _("ngày không đúng dạng dd/mm/yyyy"))
+            effective_from = tabular.parse_date(values["effective_from"])
+        except CellError as exc:
+            bad("effective_from", str(exc))
 
     agency_codes = None
     if "handling_agencies" in cells:
@@ -250,43 +200,27 @@ def _parse_row(line: int, cells: dict[str, str], agencies: dict[str, Agency], er
     )
 
 
-def _parse(text: str) -> list[_Row]:
-    """Every row of the file, checked; raises CatalogueImportError listing all problems."""
+def _parse(table: tabular.Table) -> list[_Row]:
+    """Every row of the file, checked; raises TabularError listing all problems."""
+    table.check_columns(required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
     errors: list[str] = []
-    records = _records(text)
-    try:
-        header_line, header = next(records)
-    except StopIteration:
-        raise CatalogueImportError([_("Tệp trống: thiếu dòng tiêu đề.")]) from None
-    columns = [fold(cell) for cell in header]
-    for column, cell in zip(columns, header, strict=True):
-        if column not in COLUMNS:
-            errors.append(_problem(header_line, cell, _("cột không được hỗ trợ"), cell))
-    seen = set()
-    for column in columns:
-        if column in seen:
-            errors.append(_problem(header_line, column, _("cột bị lặp"), column))
-        seen.add(column)
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            errors.append(_problem(header_line, column, _("thiếu cột bắt buộc"), ""))
-    if errors:
-        raise CatalogueImportError(errors)
-
     agencies = {a.code.upper(): a for a in Agency.objects.all()}
     rows: list[_Row] = []
-    for line, raw in records:
-        if len(raw) > len(columns):
-            errors.append(_problem(line, "—", _("dòng có nhiều ô hơn tiêu đề"), " | ".join(raw)))
-            continue
-        cells = {column: nfc(raw[i]) if i < len(raw) else "" for i, column in enumerate(columns)}
-        row = _parse_row(line, cells, agencies, errors)
-        if row is not None:
-            rows.append(row)
+    try:
+        for line, values in table:
+            too_many = tabular.extra_cells_problem(line, values)
+            if too_many:
+                errors.append(too_many)
+                continue
+            row = _parse_row(line, values, agencies, errors)
+            if row is not None:
+                rows.append(row)
+    except TabularError as exc:  # the file stops being readable part-way: report with the rest
+        errors.extend(exc.messages)
     if not errors:
         _check_duplicates(rows, errors)
     if errors:
-        raise CatalogueImportError(errors)
+        raise TabularError(errors)
     return rows
 
 
@@ -300,7 +234,7 @@ def _check_duplicates(rows: list[_Row], errors: list[str]) -> None:
             attr = "agency_codes" if column == "handling_agencies" else column
             if getattr(row, attr) != getattr(first, attr):
                 errors.append(
-                    _problem(
+                    problem(
                         row.line,
                         column,
                         _("mã TTHC %(code)s đã có ở dòng %(first)d với dữ liệu khác")
@@ -313,7 +247,7 @@ def _check_duplicates(rows: list[_Row], errors: list[str]) -> None:
             limit.working_days != row.working_days or limit.legal_basis != row.legal_basis
         ):
             errors.append(
-                _problem(
+                problem(
                     row.line,
                     "working_days",
                     _(
@@ -321,7 +255,7 @@ def _check_duplicates(rows: list[_Row], errors: list[str]) -> None:
                     )
                     % {
                         "code": row.code,
-                        "date": row.effective_from.strftime(DATE_FORMAT),
+                        "date": tabular.as_text(row.effective_from),
                         "first": limit.line,
                     },
                     row.working_days,
@@ -374,9 +308,13 @@ def _apply(rows: list[_Row], actor, result: ImportResult) -> None:
             wanted = {agencies[c].pk for c in first.agency_codes}
             current = set(procedure.handling_agencies.values_list("pk", flat=True))
             if wanted != current:
-                if actor is not None:
-                    procedure._history_user = actor  # read by simple-history's m2m handler
-                procedure.handling_agencies.set(wanted)
+                # Row by row, so each addition and removal keeps its history with the actor.
+                for link in procedure.handling_agency_links.exclude(agency_id__in=wanted):
+                    if actor is not None:
+                        link._history_user = actor
+                    link.delete()
+                for agency_id in sorted(wanted - current):
+                    _save(HandlingAgency(procedure=procedure, agency_id=agency_id), actor)
                 changed = True
 
         limits = {t.effective_from: t for t in procedure.time_limits.all()}
@@ -411,19 +349,52 @@ def _apply(rows: list[_Row], actor, result: ImportResult) -> None:
             result.unchanged += 1
 
 
-def catalogue_import_csv(*, actor, file, dry_run: bool = False) -> ImportResult:
-    """Import the TTHC catalogue from a CSV file, all or nothing.
+def catalogue_import(*, actor, file, dry_run: bool = False) -> ImportResult:
+    """Import the TTHC catalogue from a CSV or XLSX file, all or nothing.
 
-    ``file`` is a path, a binary file (an upload) or a text stream. ``actor`` None means the system
+    ``file`` is a path, a binary file or an upload (see ``qms.tabular.open_table``); a rejected file
+    raises ``TabularError`` listing every problem by line and column. ``actor`` None means the system
     (seed data, management commands); a person must be an administrator, because the catalogue is
     shared by every agency. With ``dry_run`` everything is checked and counted, then rolled back.
     """
     if actor is not None and not permissions.is_admin(actor):
         raise PermissionDenied(_("Chỉ quản trị viên được nhập danh mục thủ tục hành chính."))
-    rows = _parse(_read_text(file))
-    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    with tabular.open_table(file) as table:
+        rows = _parse(table)
+    result = ImportResult(rows=len(rows), dry_run=dry_run, encoding=table.encoding)
     with transaction.atomic():
         _apply(rows, actor, result)
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _unchanged_in_database(row) -> bool:
+    fields = [f.attname for f in row._meta.concrete_fields]
+    stored = type(row).objects.filter(pk=row.pk).values(*fields).first()
+    return stored == {name: getattr(row, name) for name in fields}
+
+
+@transaction.atomic
+def procedure_admin_save(*, actor, instance: AdministrativeProcedure) -> AdministrativeProcedure:
+    """Save a TTHC from the admin form with its inline rows (time limits, handling agencies).
+
+    Saving a cluster writes every inline row again; only the rows that were added or changed
+    get a history row, so a TTHC's history says what really changed and who changed it.
+    """
+    if not permissions.is_admin(actor):
+        raise PermissionDenied(_("Chỉ quản trị viên được sửa danh mục thủ tục hành chính."))
+    quiet = []
+    for relation in ("time_limits", "handling_agency_links"):
+        for row in getattr(instance, relation).all():
+            row._history_user = actor
+            if row.pk is not None and _unchanged_in_database(row):
+                row.skip_history_when_saving = True
+                quiet.append(row)
+    instance._history_user = actor
+    try:
+        instance.save()
+    finally:
+        for row in quiet:
+            del row.skip_history_when_saving
+    return instance

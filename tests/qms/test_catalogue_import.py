@@ -1,17 +1,21 @@
-"""The TTHC CSV import: parsing Vietnamese-style cells, all-or-nothing rejection, idempotency."""
+"""The TTHC import: parsing Vietnamese-style cells, all-or-nothing rejection, idempotency."""
 
+import datetime
 import io
 import unicodedata
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
 from qms.models import AdministrativeProcedure, AgencyKind, OnlineLevel, ProcedureLevel, TimeLimit
-from qms.services.catalogue import CatalogueImportError, catalogue_import_csv
+from qms.services.catalogue import catalogue_import
+from qms.tabular import TabularError
 from tests import factories
+from tests.qms.test_tabular import windows_1258
 
 HEADER = (
     "code,name,field,level,online_level,working_days,effective_from,legal_basis,handling_agencies"
@@ -41,7 +45,7 @@ def agencies(db):
 
 
 def run(text, **kwargs):
-    return catalogue_import_csv(actor=None, file=io.BytesIO(text.encode("utf-8")), **kwargs)
+    return catalogue_import(actor=None, file=io.BytesIO(text.encode("utf-8")), **kwargs)
 
 
 def counts():
@@ -101,14 +105,14 @@ def test_changed_limit_and_agencies_count_as_updated(agencies):
 
 def test_history_records_the_actor(agencies):
     admin = factories.user(superuser=True)
-    catalogue_import_csv(actor=admin, file=io.BytesIO(GOOD.encode()))
+    catalogue_import(actor=admin, file=io.BytesIO(GOOD.encode()))
     record = AdministrativeProcedure.history.filter(code="1.001193").first()
     assert record.history_user == admin
 
 
 def test_non_admin_actor_is_refused(agencies):
     with pytest.raises(PermissionDenied):
-        catalogue_import_csv(actor=factories.user(), file=io.BytesIO(GOOD.encode()))
+        catalogue_import(actor=factories.user(), file=io.BytesIO(GOOD.encode()))
 
 
 def test_dry_run_counts_but_writes_nothing(agencies):
@@ -136,7 +140,7 @@ def test_one_bad_row_rejects_the_whole_file(agencies, old, new, column):
     bad = GOOD.replace(old, new, 1)
     assert bad != GOOD
 
-    with pytest.raises(CatalogueImportError) as excinfo:
+    with pytest.raises(TabularError) as excinfo:
         run(bad)
 
     # The building-permit row is line 4 (the header is line 1).
@@ -149,13 +153,13 @@ def test_one_bad_row_rejects_the_whole_file(agencies, old, new, column):
 def test_bad_row_leaves_existing_data_untouched(agencies):
     run(GOOD)
     before = counts()
-    with pytest.raises(CatalogueImportError):
+    with pytest.raises(TabularError):
         run(GOOD + "\n2.000815,X,Chứng thực,commune,none,abc,01/01/2020,,")
     assert counts() == before
 
 
 def test_unknown_agency_names_row_and_code(agencies):
-    with pytest.raises(CatalogueImportError) as excinfo:
+    with pytest.raises(TabularError) as excinfo:
         run(GOOD.replace("PHK;PBD", "PHK;NOPE"))
     (message,) = excinfo.value.messages
     assert message.startswith("Dòng 2, cột «handling_agencies»")
@@ -165,7 +169,7 @@ def test_unknown_agency_names_row_and_code(agencies):
 
 def test_missing_and_unknown_columns_are_errors(agencies):
     text = GOOD.replace(",working_days,", ",days,", 1)
-    with pytest.raises(CatalogueImportError) as excinfo:
+    with pytest.raises(TabularError) as excinfo:
         run(text)
     messages = excinfo.value.messages
     assert any("Dòng 1, cột «days»" in m for m in messages)
@@ -175,7 +179,7 @@ def test_missing_and_unknown_columns_are_errors(agencies):
 
 def test_duplicate_code_with_conflicting_data_names_both_rows(agencies):
     text = GOOD + "\n1.001193,Đăng ký khai sinh (khác),Hộ tịch,commune,full,1,01/01/2016,,PHK;PBD"
-    with pytest.raises(CatalogueImportError) as excinfo:
+    with pytest.raises(TabularError) as excinfo:
         run(text)
     (message,) = excinfo.value.messages
     assert message.startswith("Dòng 6, cột «name»")
@@ -185,7 +189,7 @@ def test_duplicate_code_with_conflicting_data_names_both_rows(agencies):
 
 def test_errors_list_every_bad_row(agencies):
     text = GOOD.replace('"0,5"', "abc").replace("0.25", "x")
-    with pytest.raises(CatalogueImportError) as excinfo:
+    with pytest.raises(TabularError) as excinfo:
         run(text)
     lines = sorted(m.split(",")[0] for m in excinfo.value.messages)
     assert lines == ["Dòng 2", "Dòng 3"]
@@ -214,3 +218,125 @@ def test_command_exit_code_is_nonzero(agencies, tmp_path):
     with pytest.raises(SystemExit) as excinfo:
         execute_from_command_line(["manage.py", "import_tthc", str(bad), "--skip-checks"])
     assert excinfo.value.code != 0
+
+
+def test_windows_1258_file_imports_with_its_encoding_named(agencies):
+    result = catalogue_import(actor=None, file=io.BytesIO(windows_1258(GOOD)))
+
+    birth = AdministrativeProcedure.objects.get(code="1.001193")
+    assert birth.name == "Thủ tục đăng ký khai sinh"  # tone marks recombined (NFC)
+    assert birth.field == "Hộ tịch"
+    assert result.encoding == "cp1258"
+    assert "Windows-1258" in result.summary()
+
+
+def test_unreadable_encoding_is_named_in_words(agencies):
+    # Windows-1258 leaves 0x81 undefined: line 3 is neither UTF-8 nor Windows-1258.
+    data = windows_1258(GOOD).replace(b"2.000884,", b"2.000884\x81,")
+
+    with pytest.raises(TabularError) as excinfo:
+        catalogue_import(actor=None, file=io.BytesIO(data))
+
+    (message,) = excinfo.value.messages
+    assert message.startswith("Dòng 3:")
+    assert "UTF-8" in message and "Windows-1258" in message
+    assert "81" not in message and "\\x" not in message  # words, not bytes
+    assert counts() == (0, 0)
+
+
+def test_date_that_does_not_exist_is_told_apart_from_a_bad_format(agencies):
+    text = GOOD.replace("20,30/12/2024", "20,31/02/2026").replace("15,01/07/2025", "15,2025-07-01")
+
+    with pytest.raises(TabularError) as excinfo:
+        run(text)
+
+    assert excinfo.value.messages == [
+        "Dòng 4, cột «effective_from»: ngày 31/02/2026 không tồn tại (giá trị «31/02/2026»)",
+        "Dòng 5, cột «effective_from»: ngày sai định dạng dd/mm/yyyy (giá trị «2025-07-01»)",
+    ]
+    assert counts() == (0, 0)
+
+
+def test_huge_field_names_its_line_and_writes_nothing(agencies):
+    huge = '2.000815,"' + "x" * 200_000 + '",Chứng thực,commune,none,1,01/01/2020,,PHK'
+
+    with pytest.raises(TabularError) as excinfo:
+        run(GOOD + "\n" + huge)
+
+    (message,) = excinfo.value.messages
+    assert message.startswith("Dòng 6: một ô dài quá")
+    assert len(message) < 300  # the field is not echoed back
+    assert counts() == (0, 0)
+
+
+def test_file_over_the_cap_is_refused_with_its_size(agencies, settings):
+    settings.QMS_IMPORT_MAX_BYTES = 100
+    with pytest.raises(TabularError) as excinfo:
+        run(GOOD)
+    (message,) = excinfo.value.messages
+    assert "vượt giới hạn 100\xa0byte" in message
+    assert counts() == (0, 0)
+
+
+def _xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def test_xlsx_file_imports_with_date_and_number_cells(agencies):
+    data = _xlsx(
+        [
+            HEADER.split(","),
+            [
+                "1.001193",
+                "Thủ tục đăng ký khai sinh",
+                "Hộ tịch",
+                "Cấp xã",
+                "Trực tuyến toàn trình",
+                0.5,
+                datetime.datetime(2025, 7, 1),
+                "Luật Hộ tịch 2014",
+                "PHK;PBD",
+            ],
+            [],
+            [
+                "1.009972",
+                "Cấp giấy phép xây dựng",
+                "Xây dựng",
+                "CAP TINH",
+                "partial",
+                20,
+                "30/12/2024",
+            ],
+        ]
+    )
+
+    result = catalogue_import(actor=None, file=io.BytesIO(data))
+
+    assert (result.created, result.time_limits_created) == (2, 2)
+    birth = AdministrativeProcedure.objects.get(code="1.001193")
+    limit = birth.time_limits.get()
+    assert (limit.working_days, limit.effective_from) == (Decimal("0.5"), datetime.date(2025, 7, 1))
+    assert set(birth.handling_agencies.values_list("code", flat=True)) == {"PHK", "PBD"}
+    permit = AdministrativeProcedure.objects.get(code="1.009972")
+    assert permit.time_limits.get().effective_from == datetime.date(2024, 12, 30)
+
+
+def test_xlsx_errors_name_the_sheet_row(agencies):
+    data = _xlsx(
+        [
+            HEADER.split(","),
+            [],
+            ["1.001193", "Khai sinh", "Hộ tịch", "commune", "full", "abc", "31/02/2026"],
+        ]
+    )
+    with pytest.raises(TabularError) as excinfo:
+        catalogue_import(actor=None, file=io.BytesIO(data))
+    assert sorted(excinfo.value.messages) == [
+        "Dòng 3, cột «effective_from»: ngày 31/02/2026 không tồn tại (giá trị «31/02/2026»)",
+        "Dòng 3, cột «working_days»: không phải số (ví dụ 0,5 hoặc 7) (giá trị «abc»)",
+    ]
