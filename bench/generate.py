@@ -27,26 +27,30 @@ def random_day_counts(count: int, *, seed: int, max_days: int = 30) -> list[Deci
 def agency_tree(*, departments: int, units_per_department: int, communes: int, code_prefix="G"):
     """Create a province with departments, their units and communes; returns the province."""
     from qms.models import Agency, AgencyKind
+    from qms.services.agencies import agency_create
 
-    province = Agency.objects.create(
+    def create(**fields):
+        return agency_create(actor=None, agency=Agency(**fields))
+
+    province = create(
         code=f"{code_prefix}", name=f"Tỉnh tổng hợp {code_prefix}", kind=AgencyKind.PROVINCE
     )
     for d in range(departments):
-        dept = Agency.objects.create(
+        dept = create(
             code=f"{code_prefix}-S{d:03d}",
             name=f"Sở tổng hợp {d}",
             kind=AgencyKind.DEPARTMENT,
             parent=province,
         )
         for u in range(units_per_department):
-            Agency.objects.create(
+            create(
                 code=f"{code_prefix}-S{d:03d}-P{u:02d}",
                 name=f"Phòng {u} của Sở {d}",
                 kind=AgencyKind.UNIT,
                 parent=dept,
             )
     for c in range(communes):
-        Agency.objects.create(
+        create(
             code=f"{code_prefix}-X{c:04d}",
             name=f"Xã tổng hợp {c}",
             kind=AgencyKind.COMMUNE,

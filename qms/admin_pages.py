@@ -3,22 +3,25 @@
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
-from qms import permissions, selectors
-from qms.models import Notification
-from qms.services.catalogue import CatalogueImportError, catalogue_import_csv
-from qms.services.notifications import notification_mark_read
+from qms import permissions, selectors, tabular
+from qms.models import Notification, OutboundEmail
+from qms.services import catalogue
+from qms.services.notifications import notification_mark_read, outbox_resend
 
 
 def inbox(request):
@@ -29,7 +32,7 @@ def inbox(request):
         "qms/inbox.html",
         {
             "page_obj": page,
-            "unread": queryset.filter(read_at__isnull=True).count(),
+            "unread": selectors.unread_notification_count(request.user),
             "header_title": _("Thông báo"),
         },
     )
@@ -53,25 +56,29 @@ site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))
 
 
 class CatalogueImportForm(forms.Form):
-    file = forms.FileField(label=_lazy("Tệp CSV (UTF-8)"))
+    file = forms.FileField(label=_lazy("Tệp CSV (UTF-8 hoặc Windows-1258) hoặc XLSX"))
     dry_run = forms.BooleanField(
         label=_lazy("Chỉ kiểm tra, không ghi"), required=False, initial=True
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Tối đa %s.") % filesizeformat(tabular.max_bytes())
+
 
 @_admins_only
 def catalogue_import(request):
-    """Upload the TTHC catalogue as CSV: every row is checked first; one bad row rejects the file."""
+    """Upload the TTHC catalogue (CSV or XLSX): every row is checked first; one bad row rejects all."""
     result, errors = None, []
     form = CatalogueImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = catalogue_import_csv(
+            result = catalogue.catalogue_import(
                 actor=request.user,
                 file=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
             )
-        except CatalogueImportError as exc:
+        except tabular.TabularError as exc:
             errors = exc.messages
     return TemplateResponse(
         request,
@@ -101,4 +108,32 @@ def working_calendar(request):
             "following": following.replace(day=1),
             "header_title": _("Lịch làm việc"),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outbox_resend_view(request, pk):
+    """Confirm (GET) and do (POST) an administrator's resend of a failed or uncertain e-mail."""
+    if not permissions.is_admin(request.user):
+        raise PermissionDenied
+    email = get_object_or_404(OutboundEmail, pk=pk)
+    if request.method == "POST":
+        try:
+            outbox_resend(actor=request.user, email=email)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Đã đưa thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": email.to}
+            )
+        return redirect("outbox:index")
+    return TemplateResponse(
+        request, "qms/outbox_resend.html", {"email": email, "header_title": _("Gửi lại thư")}
+    )
+
+
+def user_guide(request):
+    """qms's own user guide (roles and daily tasks), where Wagtail's help menu pointed elsewhere."""
+    return TemplateResponse(
+        request, "qms/user_guide.html", {"header_title": _("Hướng dẫn sử dụng")}
     )

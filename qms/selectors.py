@@ -3,16 +3,16 @@
 import calendar as pycalendar
 import datetime
 
-import holidays
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from qms.models import Agency, AgencySuccession, CalendarOverride
+from qms.models import Agency, AgencySuccession, Notification
 from qms.workcal import get_calendar
 
 
 def agency_subtree(agency: Agency):
     """The agency and every unit inside it."""
-    return Agency.objects.filter(path__startswith=agency.path)
+    return Agency.objects.subtree_of([agency])
 
 
 def agency_current_successors(agency: Agency, *, on: datetime.date | None = None) -> list[Agency]:
@@ -60,28 +60,39 @@ def agency_rollup_ids(agency: Agency) -> set[int]:
     return ids
 
 
+def file_is_public(obj) -> bool:
+    """A document or image is public when a live page references it (Wagtail's reference index:
+    foreign keys, chooser blocks and rich-text links of the page's published content)."""
+    from wagtail.models import Page, ReferenceIndex
+
+    references = ReferenceIndex.get_references_to(obj).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    page_ids = [int(pk) for pk in references.values_list("object_id", flat=True) if pk.isdigit()]
+    return bool(page_ids) and Page.objects.live().public().filter(pk__in=page_ids).exists()
+
+
 def calendar_month(year: int, month: int, *, language: str = "vi") -> dict:
     """One month of the working calendar for display: each day, whether it is worked, and why
     (public holiday, official make-up Saturday, or an administrator's override with its document)."""
     working_calendar = get_calendar()
-    names = holidays.Vietnam(years=year, language="vi" if language == "vi" else "en_US")
-    overrides = {
-        o.date: o for o in CalendarOverride.objects.filter(date__year=year, date__month=month)
-    }
-    weeks = []
-    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        days = []
-        for day in week:
-            override = overrides.get(day)
-            days.append(
-                {
-                    "date": day,
-                    "in_month": day.month == month,
-                    "working": working_calendar.is_working_day(day),
-                    "holiday": names.get(day),
-                    "makeup": day in names.weekend_workdays,
-                    "override": override,
-                }
-            )
-        weeks.append(days)
+    weeks = [
+        [
+            {
+                "in_month": day.month == month,
+                "info": working_calendar.day_info(day, language=language),
+            }
+            for day in week
+        ]
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
     return {"weeks": weeks, "version": working_calendar.version, "year": year, "month": month}
+
+
+def unread_notifications(user):
+    """The person's unread notifications, newest first (the inbox, its menu item and panel)."""
+    return Notification.objects.unread().filter(recipient=user)
+
+
+def unread_notification_count(user) -> int:
+    return unread_notifications(user).count()

@@ -1,32 +1,109 @@
 """Admin wiring of the core: agencies, memberships, TTHC catalogue, calendar, inbox."""
 
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import ForeignKey
+from django.http import Http404
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultipleChooserPanel
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.menus import MenuItem as UIMenuItem
+from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.admin.widgets.button import Button
 
-from qms import admin_pages, permissions
+from qms import admin_pages, permissions, selectors
 from qms.models import (
     AdministrativeProcedure,
     Agency,
     AgencySuccession,
     CalendarOverride,
     Membership,
-    Notification,
+    OutboundEmail,
+    TimeLimit,
 )
-from qms.services.memberships import membership_admin_delete, membership_admin_save
-from qms.viewsets import AgencyScopedChooserViewSet, AgencyScopedViewSet
+from qms.models.catalogue import working_days_label
+from qms.people import person_label
+from qms.services.agencies import agency_save
+from qms.services.catalogue import procedure_admin_save
+from qms.services.memberships import (
+    membership_admin_delete,
+    membership_admin_end,
+    membership_admin_save,
+)
+from qms.viewsets import (
+    TRANSITIONS,
+    AgencyScopedChooserViewSet,
+    AgencyScopedViewSet,
+    ScopedChooseResultsView,
+    ScopedChooseView,
+    ScopedIndexView,
+    ScopedInspectView,
+    Transition,
+)
 
 for _model in (Agency, Membership, AdministrativeProcedure, CalendarOverride, AgencySuccession):
     permissions.register_policy(_model)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person in a select of Wagtail's forms: full name first, username to tell namesakes apart."""
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+register_form_field_override(
+    ForeignKey, to=get_user_model(), override={"form_class": PersonChoiceField}
+)
+
+
+class AgencyChooserColumnsMixin:
+    """The agency chooser lists each agency's name with its parent and kind, so the many
+    "Văn phòng Sở" can be told apart; once chosen, an agency reads as its display_name."""
+
+    def get_object_list(self):
+        return super().get_object_list().select_related("parent")
+
+    @property
+    def title_column(self):
+        column = super().title_column
+        column.accessor = "name"
+        column.label = capfirst(Agency._meta.get_field("name").verbose_name)
+        return column
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column(
+                "parent",
+                label=_("Trực thuộc"),
+                accessor=lambda agency: agency.parent.name if agency.parent_id else "",
+            ),
+            Column("kind", label=_("Loại"), accessor="get_kind_display"),
+        ]
+
+
+class AgencyChooseView(AgencyChooserColumnsMixin, ScopedChooseView):
+    pass
+
+
+class AgencyChooseResultsView(AgencyChooserColumnsMixin, ScopedChooseResultsView):
+    pass
+
+
 class AgencyChooserViewSet(AgencyScopedChooserViewSet):
     model = Agency
     icon = "site"
+    choose_view_class = AgencyChooseView
+    choose_results_view_class = AgencyChooseResultsView
     choose_one_text = _("Chọn cơ quan, đơn vị")
     choose_another_text = _("Chọn cơ quan, đơn vị khác")
 
@@ -52,6 +129,7 @@ class AgencyViewSet(AgencyScopedViewSet):
     inspect_view_fields = ["code", "name", "kind", "parent", "valid_from", "valid_to", "email"]
     list_export = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
     export_filename = "co-quan"
+    save_service = staticmethod(agency_save)
 
 
 class AgencySuccessionViewSet(AgencyScopedViewSet):
@@ -60,6 +138,27 @@ class AgencySuccessionViewSet(AgencyScopedViewSet):
     menu_label = _("Kế thừa đơn vị")
     list_display = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
     form_fields = ["predecessor", "successor", "kind", "effective_date", "legal_basis"]
+
+
+class MembershipEndForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("Ngày kết thúc"),
+        initial=timezone.localdate,
+        help_text=_("Ngày cuối cùng người này giữ vai trò (mặc định: hôm nay)."),
+    )
+
+
+def _membership_not_ended(membership) -> bool:
+    return membership.end_date is None or membership.end_date > timezone.localdate()
+
+
+def _may_regrant(user, membership) -> bool:
+    return (
+        permissions.grant_refusal(
+            user, holder=membership.user, agency=membership.agency, role=membership.role
+        )
+        is None
+    )
 
 
 class MembershipViewSet(AgencyScopedViewSet):
@@ -84,27 +183,141 @@ class MembershipViewSet(AgencyScopedViewSet):
     save_service = staticmethod(membership_admin_save)
     delete_service = staticmethod(membership_admin_delete)
     field_scopes = {"user": permissions.assignable_users}
+    field_choices = {"role": permissions.grantable_roles}
+    # Memberships are ended, never deleted (administrators may delete one entered by mistake).
+    transitions = (
+        Transition(
+            "end",
+            _("Kết thúc phân công"),
+            service=membership_admin_end,
+            available=_membership_not_ended,
+            permitted=_may_regrant,
+            form_class=MembershipEndForm,
+            confirmation=_(
+                "Người này thôi giữ vai trò sau ngày kết thúc; lịch sử phân công được giữ lại."
+            ),
+            icon="calendar-check",
+        ),
+    )
+
+
+class ProcedureIndexView(ScopedIndexView):
+    def get_base_queryset(self):
+        # The limit in force today comes with the list (one query, not one per row).
+        return super().get_base_queryset().with_working_days_on(timezone.localdate())
+
+
+def _time_limit_status(limit, in_force, today) -> str:
+    if in_force is not None and limit.pk == in_force.pk:
+        return _("Đang áp dụng")
+    if limit.effective_from > today:
+        return _("Chưa có hiệu lực")
+    return _("Đã được thay thế")
+
+
+class ProcedureInspectView(ScopedInspectView):
+    def get_field_display_value(self, field_name, field):
+        if field_name == "field":
+            # Wagtail first looks for get_<name>_display_value(): for the model field named
+            # "field" that is this very method, which it would call without arguments.
+            return self.object.field
+        return super().get_field_display_value(field_name, field)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "time_limits":
+            return capfirst(TimeLimit._meta.verbose_name_plural)
+        return super().get_field_label(field_name, field)
+
+    def get_handling_agencies_display_value(self):
+        agencies = self.object.handling_agencies.select_related("parent")
+        return "; ".join(agency.display_name for agency in agencies) or "—"
+
+    def get_time_limits_display_value(self):
+        today = timezone.localdate()
+        in_force = self.object.time_limit_on(today)
+        limits = TimeLimit.objects.filter(procedure=self.object).order_by("-effective_from")
+        return Table(
+            [
+                Column(
+                    "working_days",
+                    label=_("Thời hạn"),
+                    accessor=lambda limit: working_days_label(limit.working_days),
+                ),
+                Column(
+                    "effective_from",
+                    label=_("Áp dụng từ ngày"),
+                    accessor=lambda limit: limit.effective_from.strftime("%d/%m/%Y"),
+                ),
+                Column("legal_basis", label=_("Căn cứ pháp lý")),
+                Column(
+                    "status",
+                    label=_("Tình trạng"),
+                    accessor=lambda limit: _time_limit_status(limit, in_force, today),
+                ),
+            ],
+            list(limits),
+        )
 
 
 class AdministrativeProcedureViewSet(AgencyScopedViewSet):
     model = AdministrativeProcedure
     icon = "list-ul"
     menu_label = _("Thủ tục hành chính")
-    list_display = ["code", "name", "field", "level", "online_level"]
+    index_view_class = ProcedureIndexView
+    inspect_view_class = ProcedureInspectView
+    list_display = [
+        "code",
+        "name",
+        "field",
+        Column(
+            "working_days_on",
+            label=_("Thời hạn hiện hành"),
+            accessor=lambda procedure: working_days_label(procedure.working_days_on),
+            sort_key="working_days_on",
+        ),
+        "level",
+        "online_level",
+    ]
     list_filter = ["level", "online_level", "field"]
     search_fields = ["code", "field"]
     folded_search_fields = ["name_folded"]
-    form_fields = [
+    # Editing is for administrators (the catalogue is shared by every agency).
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("field"),
+        FieldPanel("level"),
+        FieldPanel("online_level"),
+        FieldPanel("is_active"),
+        MultipleChooserPanel(
+            "handling_agency_links",
+            chooser_field_name="agency",
+            heading=_("Cơ quan giải quyết"),
+        ),
+        InlinePanel(
+            "time_limits",
+            heading=_("Thời hạn giải quyết"),
+            panels=[
+                FieldPanel("working_days"),
+                FieldPanel("effective_from"),
+                FieldPanel("legal_basis"),
+            ],
+        ),
+    ]
+    inspect_view_fields = [
         "code",
         "name",
         "field",
         "level",
         "online_level",
-        "handling_agencies",
         "is_active",
+        "handling_agencies",
+        "time_limits",
     ]
-    list_export = ["code", "name", "field", "level", "online_level"]
+    list_export = ["code", "name", "field", "working_days_on", "level", "online_level"]
+    export_headings = {"working_days_on": _("Thời hạn hiện hành (ngày làm việc)")}
     export_filename = "thu-tuc-hanh-chinh"
+    save_service = staticmethod(procedure_admin_save)
 
 
 class CalendarOverrideViewSet(AgencyScopedViewSet):
@@ -141,6 +354,19 @@ def register_inbox_urls():
         path("inbox/read/", admin_pages.inbox_mark_read, name="qms_inbox_read"),
         path("tthc-import/", admin_pages.catalogue_import, name="qms_tthc_import"),
         path("working-calendar/", admin_pages.working_calendar, name="qms_working_calendar"),
+        path("guide/", admin_pages.user_guide, name="qms_user_guide"),
+    ]
+
+
+@hooks.register("construct_help_menu")
+def help_menu_points_to_user_guide(request, items):
+    """The Help menu offers qms's user guide (and the keyboard shortcuts), not Wagtail's release
+    notes and editor guide, which speak of Wagtail in English."""
+    items[:] = [
+        MenuItem(
+            _("Hướng dẫn sử dụng"), reverse("qms_user_guide"), icon_name="help", name="qms-guide"
+        ),
+        *(item for item in items if item.name == "keyboard-shortcuts-trigger"),
     ]
 
 
@@ -148,7 +374,7 @@ class InboxMenuItem(MenuItem):
     # Wagtail's sidebar renders menu items through render_component (get_context is never called).
     def render_component(self, request):
         component = super().render_component(request)
-        unread = Notification.objects.unread().filter(recipient=request.user).count()
+        unread = selectors.unread_notification_count(request.user)
         if unread:
             component.label = f"{self.label} ({unread})"
         return component
@@ -178,10 +404,8 @@ class InboxPanel(UserPanel):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context["notifications"] = list(
-            Notification.objects.unread().filter(recipient=self.user)[:5]
-        )
-        context["unread"] = Notification.objects.unread().filter(recipient=self.user).count()
+        context["notifications"] = list(selectors.unread_notifications(self.user)[:5])
+        context["unread"] = selectors.unread_notification_count(self.user)
         return context
 
 
@@ -214,3 +438,110 @@ def register_catalogue_import_menu_item():
     return AdminOnlyMenuItem(
         _("Nhập danh mục TTHC"), reverse("qms_tthc_import"), icon_name="upload", order=900
     )
+
+
+@hooks.register("register_log_actions")
+def register_transition_log_actions(actions):
+    """Each viewset transition appears in the history under its own name."""
+    for action, label in TRANSITIONS.items():
+        actions.register_action(action, label, label)
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    """A document is served to whoever the policy lets read it; to anyone else it does not exist."""
+    if not permissions.may_read_file(request.user, document):
+        raise Http404
+
+
+# --- The e-mail outbox: administrators only (no rules for "outboundemail" in the policy) --------
+
+permissions.register_policy(OutboundEmail)
+
+
+def _resend_button(email, button_class):
+    if email.resendable:
+        return button_class(
+            _("Gửi lại"), url=reverse("outbox:resend", args=[email.pk]), icon_name="mail"
+        )
+    return None
+
+
+class OutboxIndexView(ScopedIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if button := _resend_button(instance, UIMenuItem):
+            buttons.append(button)
+        return buttons
+
+
+class OutboxInspectView(ScopedInspectView):
+    def get_header_more_buttons(self):
+        buttons = list(super().get_header_more_buttons())
+        if button := _resend_button(self.object, Button):
+            buttons.append(button)
+        return buttons
+
+
+class OutboxViewSet(AgencyScopedViewSet):
+    """Read-only: a state changes only through the sending task or a deliberate resend."""
+
+    model = OutboundEmail
+    icon = "mail"
+    menu_label = _("Hộp thư đi")
+    add_to_settings_menu = True
+    menu_order = 950
+    index_view_class = OutboxIndexView
+    inspect_view_class = OutboxInspectView
+    list_display = [
+        "subject",
+        "to",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        Column(
+            "last_error",
+            label=_("lỗi gần nhất"),
+            accessor=lambda email: Truncator(email.last_error).chars(80),
+        ),
+    ]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    # No add or edit view is routed (get_urlpatterns); Wagtail builds their form class regardless.
+    form_fields = ["to", "subject", "body"]
+    inspect_view_fields = [
+        "to",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "created_at",
+        "claimed_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
+        )
+
+    def get_urlpatterns(self):
+        readable = {"index", "index_results", "inspect", "history", "history_results", "usage"}
+        return [p for p in super().get_urlpatterns() if p.name in readable] + [
+            path("resend/<int:pk>/", admin_pages.outbox_resend_view, name="resend"),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_outbox_viewset():
+    return OutboxViewSet("outbox")
+
+
+@hooks.register("register_log_actions")
+def register_outbox_log_actions(actions):
+    from qms.services.notifications import EMAIL_RESEND_ACTION
+
+    actions.register_action(EMAIL_RESEND_ACTION, _("Gửi lại thư"), _("Gửi lại thư"))

@@ -15,19 +15,22 @@ import holidays
 import numpy as np
 from django.utils import timezone
 
-from qms.models.calendar import CalendarOverride, OverrideKind, WorkingCalendarSettings
+from qms.models.calendar import (
+    DEFAULT_PERIODS,
+    CalendarOverride,
+    OverrideKind,
+    WorkingCalendarSettings,
+    validate_office_periods,
+)
 
 __all__ = [
     "DEFAULT_PERIODS",
+    "DayInfo",
+    "Override",
     "WorkingCalendar",
     "calendar_version",
     "get_calendar",
 ]
-
-DEFAULT_PERIODS: tuple[tuple[dt.time, dt.time], ...] = (
-    (dt.time(7, 30), dt.time(11, 30)),
-    (dt.time(13, 0), dt.time(17, 0)),
-)
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _SECONDS_PER_DAY = 86_400
@@ -45,10 +48,44 @@ def _year_of(day_number: int) -> int:
     return dt.date.fromordinal(day_number + _EPOCH_ORDINAL).year
 
 
-def _normalise_overrides(overrides: Mapping[dt.date, str] | None) -> dict[dt.date, bool]:
+@dataclass(frozen=True)
+class Override:
+    """An administrator's override of one day, with the document that decided it."""
+
+    kind: str
+    reason: str = ""
+    document_number: str = ""
+    document_date: dt.date | None = None
+
+    @property
+    def worked(self) -> bool:
+        return self.kind == OverrideKind.WORKING_DAY
+
+    @property
+    def kind_label(self) -> str:
+        return OverrideKind(self.kind).label
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """Whether a day is worked, and why: public holiday, official make-up day, override."""
+
+    date: dt.date
+    working: bool
+    holiday: str | None
+    make_up: bool
+    override: Override | None
+
+
+def _kind_of(value: str | Override) -> str:
+    return value.kind if isinstance(value, Override) else value
+
+
+def _normalise_overrides(overrides: Mapping[dt.date, str | Override] | None) -> dict[dt.date, bool]:
     """Map each overridden date to True (worked) or False (off)."""
     normalised = {}
-    for day, kind in (overrides or {}).items():
+    for day, value in (overrides or {}).items():
+        kind = _kind_of(value)
         if kind not in (OverrideKind.DAY_OFF, OverrideKind.WORKING_DAY):
             raise ValueError(f"unknown override kind {kind!r} for {day}")
         normalised[day] = kind == OverrideKind.WORKING_DAY
@@ -58,7 +95,7 @@ def _normalise_overrides(overrides: Mapping[dt.date, str] | None) -> dict[dt.dat
 def calendar_version(
     periods: Sequence[tuple[dt.time, dt.time]],
     cutoff: dt.time | None,
-    overrides: Mapping[dt.date, str] | None,
+    overrides: Mapping[dt.date, str | Override] | None,
     tz: dt.tzinfo | None = None,
 ) -> str:
     """A short fingerprint of everything that can move a due time.
@@ -118,26 +155,26 @@ class WorkingCalendar:
         self,
         periods: Sequence[tuple[dt.time, dt.time]] = DEFAULT_PERIODS,
         cutoff: dt.time | None = None,
-        overrides: Mapping[dt.date, str] | None = None,
+        overrides: Mapping[dt.date, str | Override] | None = None,
         tz: dt.tzinfo | None = None,
     ):
         self.periods = tuple((a, b) for a, b in periods)
+        validate_office_periods(self.periods)  # the same rule as the settings form
         self.cutoff = cutoff
         self.tz = tz or timezone.get_default_timezone()
         self._overrides = _normalise_overrides(overrides)
+        # Each override with its document, when the caller gave one (get_calendar does).
+        self.override_notes = {
+            day: value if isinstance(value, Override) else Override(kind=value)
+            for day, value in (overrides or {}).items()
+        }
         self.overrides = {
             day: OverrideKind.WORKING_DAY if worked else OverrideKind.DAY_OFF
             for day, worked in self._overrides.items()
         }
+        self._holiday_names: dict[str, holidays.HolidayBase] = {}
 
         bounds = [(_seconds_of(a), _seconds_of(b)) for a, b in self.periods]
-        if not bounds:
-            raise ValueError("at least one office period is needed")
-        previous_end = 0
-        for start, end in bounds:
-            if not previous_end <= start < end:
-                raise ValueError("office periods must be non-empty, ordered and not overlap")
-            previous_end = end
         self._period_starts = [start for start, _ in bounds]
         self._period_lengths = [end - start for start, end in bounds]
         self._period_ends_cum = list(np.cumsum(self._period_lengths).tolist())
@@ -269,6 +306,25 @@ class WorkingCalendar:
         day_number = day.toordinal() - _EPOCH_ORDINAL
         tables = self._tables_for(day.year, day.year)
         return bool(tables.is_work[day_number - tables.first_day])
+
+    def day_info(self, day: dt.date, *, language: str = "vi") -> DayInfo:
+        """Whether ``day`` is worked and why, for people: the public holiday's name (in
+        ``language``, Vietnamese or English), an official make-up working day, or the
+        administrator's override with its document (which wins over the other two)."""
+        code = "vi" if language.startswith("vi") else "en_US"
+        with self._lock:
+            names = self._holiday_names.get(code)
+            if names is None:
+                names = self._holiday_names[code] = holidays.Vietnam(language=code)
+            holiday = names.get(day)  # loads the year, and with it its make-up days
+            make_up = day in names.weekend_workdays
+        return DayInfo(
+            date=day,
+            working=self.is_working_day(day),
+            holiday=holiday,
+            make_up=make_up,
+            override=self.override_notes.get(day),
+        )
 
     def add_working_days(self, start: dt.datetime, days: Decimal | float | int) -> dt.datetime:
         """The moment ``days`` working days of office time after ``start`` (local time).
@@ -470,13 +526,15 @@ def get_calendar() -> WorkingCalendar:
     """
     global _cached_calendar
     settings = WorkingCalendarSettings.load()
-    periods = (
-        (settings.morning_start, settings.morning_end),
-        (settings.afternoon_start, settings.afternoon_end),
-    )
-    overrides = dict(CalendarOverride.objects.values_list("date", "kind"))
-    version = calendar_version(periods, settings.receipt_cutoff, overrides)
+    overrides = {
+        row.date: Override(row.kind, row.reason, row.document_number, row.document_date)
+        for row in CalendarOverride.objects.all()
+    }
+    version = calendar_version(settings.periods, settings.receipt_cutoff, overrides)
     with _cache_lock:
-        if _cached_calendar is None or _cached_calendar.version != version:
-            _cached_calendar = WorkingCalendar(periods, settings.receipt_cutoff, overrides)
-        return _cached_calendar
+        cached = _cached_calendar
+        # A corrected reason or document does not move a due time (same version) but is shown.
+        if cached is None or cached.version != version or cached.override_notes != overrides:
+            cached = WorkingCalendar(settings.periods, settings.receipt_cutoff, overrides)
+            _cached_calendar = cached
+        return cached

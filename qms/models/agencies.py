@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,17 @@ class AgencyKind(models.TextChoices):
     DISTRICT = "district", _("Quận, huyện (trước 01/7/2025)")
 
 
+def subtree_q(paths, lookup: str = "path") -> Q:
+    """The one subtree filter: rows whose agency path (``lookup``) lies at or below any of
+    ``paths`` (materialised paths such as "/1/4/"); ``None`` means everywhere."""
+    if paths is None:
+        return Q()
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{lookup}__startswith": path})
+    return query
+
+
 class AgencyQuerySet(models.QuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(
@@ -33,10 +44,13 @@ class AgencyQuerySet(models.QuerySet):
 
     def subtree_of(self, agencies):
         """Agencies at or below any of ``agencies`` (by materialised path)."""
-        query = Q(pk__in=[])
-        for agency in agencies:
-            query |= Q(path__startswith=agency.path)
-        return self.filter(query)
+        return self.filter(subtree_q([agency.path for agency in agencies]))
+
+    def owning_collection(self, collection):
+        """The agency whose Wagtail collection holds ``collection`` (itself or the nearest
+        collection above it), or None."""
+        ancestors = collection.get_ancestors(inclusive=True)
+        return self.filter(collection__in=ancestors).order_by("-collection__depth").first()
 
 
 class Agency(models.Model):
@@ -57,6 +71,17 @@ class Agency(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    # The agency's own Wagtail collection (its files), created with the agency and nested like the
+    # tree, so collection permissions on it cover the units inside.
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        verbose_name=_("thư mục tệp"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="agency",
+    )
     history = HistoricalRecords()
 
     objects = AgencyQuerySet.as_manager()
@@ -75,6 +100,15 @@ class Agency(models.Model):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name a person can tell apart in a chooser or a list: a unit or one-stop part names
+        its parent ("Văn phòng Sở — Sở Tư pháp"), since every department has a "Văn phòng Sở".
+        Lists of units should select_related("parent")."""
+        if self.kind in (AgencyKind.UNIT, AgencyKind.ONE_STOP) and self.parent_id:
+            return f"{self.name} — {self.parent.name}"
         return self.name
 
     @property
@@ -99,29 +133,58 @@ class Agency(models.Model):
         if self.parent_id and self.pk and f"/{self.pk}/" in self.parent.path:
             raise ValidationError({"parent": _("Không thể chuyển đơn vị vào bên trong chính nó.")})
 
+    def path_under(self, parent_path: str) -> str:
+        """This node's materialised path below a parent at ``parent_path`` ("/" for the top)."""
+        return f"{parent_path}{self.pk}/"
+
+    def parent_id_in_path(self) -> int | None:
+        """The parent the stored path places this node under (None at the top)."""
+        ids = self.ancestor_ids()
+        return ids[-2] if len(ids) > 1 else None
+
     def save(self, *args, **kwargs):
+        """Keep the path in step with the parent. A new node's path holds its own primary key, so
+        it is inserted, given its path, and only then recorded in its history (the first history
+        row shows the path). Moving a node is ``qms.services.agencies.agency_move``: it carries the
+        subtree along and records every moved node; a plain save never moves anything."""
         self.name = nfc(self.name)
-        self.name_folded = fold(self.name)
-        old_path = self.path
-        parent_path = self.parent.path if self.parent_id else "/"
-        if self.pk is None:
-            super().save(*args, **kwargs)
-            self.path = f"{parent_path}{self.pk}/"
-            Agency.objects.filter(pk=self.pk).update(path=self.path)
-            return
-        self.path = f"{parent_path}{self.pk}/"
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # Moving a node carries its subtree along.
-            for child in Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                Agency.objects.filter(pk=child.pk).update(
-                    path=self.path + child.path[len(old_path) :]
+        self.name_folded = fold(self.name, self._meta.get_field("name_folded").max_length)
+        if not self._state.adding:
+            if self.parent_id != self.parent_id_in_path():
+                raise ValueError(
+                    f"Agency {self.pk}: the parent changed; move agencies with "
+                    "qms.services.agencies.agency_move"
                 )
+            return super().save(*args, **kwargs)
+        parent_path = (
+            Agency.objects.values_list("path", flat=True).get(pk=self.parent_id)
+            if self.parent_id
+            else "/"
+        )
+        if self.pk is not None:  # a primary key given in advance: the path is known already
+            self.path = self.path_under(parent_path)
+            return super().save(*args, **kwargs)
+        recording = not hasattr(self, "skip_history_when_saving")
+        with transaction.atomic(using=kwargs.get("using")):
+            self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                if recording:
+                    del self.skip_history_when_saving
+            self.path = self.path_under(parent_path)
+            Agency.objects.filter(pk=self.pk).update(path=self.path)
+            if recording:
+                Agency.history.bulk_history_create([self])
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to >= day
         )
+
+    def is_within(self, other: "Agency") -> bool:
+        """Is this agency ``other`` or a unit inside it (the subtree test, in Python)."""
+        return bool(other.path) and self.path.startswith(other.path)
 
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]

@@ -33,18 +33,49 @@ class CalendarOverride(models.Model):
         return f"{self.date:%d/%m/%Y} · {self.get_kind_display()}"
 
 
-def _t(h, m):
-    return datetime.time(h, m)
+# The default office hours of a state body (7:30-11:30 and 13:00-17:00, 8 hours a day): the model's
+# field defaults and the calendar engine read them from here.
+DEFAULT_MORNING = (datetime.time(7, 30), datetime.time(11, 30))
+DEFAULT_AFTERNOON = (datetime.time(13, 0), datetime.time(17, 0))
+DEFAULT_PERIODS: tuple[tuple[datetime.time, datetime.time], ...] = (
+    DEFAULT_MORNING,
+    DEFAULT_AFTERNOON,
+)
+
+
+def validate_office_periods(periods) -> None:
+    """The one rule for office hours, used by the settings form and the calendar engine: at least
+    one period, each starting before it ends and not before the previous one ends (a day without a
+    lunch break may join them: morning end = afternoon start)."""
+    periods = tuple(periods)
+    ordered = bool(periods) and all(start < end for start, end in periods)
+    ordered = ordered and all(
+        previous_end <= start
+        for (_start, previous_end), (start, _end) in zip(periods, periods[1:], strict=False)
+    )
+    if not ordered:
+        shown = ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in periods) or "—"
+        raise ValidationError(
+            _(
+                "Giờ làm việc phải tăng dần: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < "
+                "chiều kết thúc (đang nhập: %(periods)s)."
+            ),
+            code="office_hours",
+            params={"periods": shown},
+        )
 
 
 @register_setting(icon="date")
 class WorkingCalendarSettings(BaseGenericSetting):
-    """Office hours: one working day is the sum of the morning and afternoon periods."""
+    """Office hours: one working day is the sum of the morning and afternoon periods.
 
-    morning_start = models.TimeField(_("sáng bắt đầu"), default=_t(7, 30))
-    morning_end = models.TimeField(_("sáng kết thúc"), default=_t(11, 30))
-    afternoon_start = models.TimeField(_("chiều bắt đầu"), default=_t(13, 0))
-    afternoon_end = models.TimeField(_("chiều kết thúc"), default=_t(17, 0))
+    Kept with history: a stored due time must be explainable by the hours in force when it was
+    computed."""
+
+    morning_start = models.TimeField(_("sáng bắt đầu"), default=DEFAULT_MORNING[0])
+    morning_end = models.TimeField(_("sáng kết thúc"), default=DEFAULT_MORNING[1])
+    afternoon_start = models.TimeField(_("chiều bắt đầu"), default=DEFAULT_AFTERNOON[0])
+    afternoon_end = models.TimeField(_("chiều kết thúc"), default=DEFAULT_AFTERNOON[1])
     receipt_cutoff = models.TimeField(
         _("giờ chốt tiếp nhận"),
         null=True,
@@ -54,17 +85,19 @@ class WorkingCalendarSettings(BaseGenericSetting):
             "Để trống nếu không áp dụng."
         ),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("giờ làm việc")
 
+    @property
+    def periods(self) -> tuple[tuple[datetime.time, datetime.time], ...]:
+        return (
+            (self.morning_start, self.morning_end),
+            (self.afternoon_start, self.afternoon_end),
+        )
+
     def clean(self):
-        times = [self.morning_start, self.morning_end, self.afternoon_start, self.afternoon_end]
-        if any(t is None for t in times) or not all(
-            a < b for a, b in zip(times, times[1:], strict=False)
-        ):
-            raise ValidationError(
-                _(
-                    "Giờ làm việc phải tăng dần: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc."
-                )
-            )
+        if any(t is None for period in self.periods for t in period):
+            return  # the empty field carries its own error
+        validate_office_periods(self.periods)

@@ -33,7 +33,8 @@ from qms.models import (
     SuccessionKind,
     TimeLimit,
 )
-from qms.services.catalogue import catalogue_import_csv
+from qms.services.agencies import agency_create, agency_update
+from qms.services.catalogue import catalogue_import
 from qms.services.memberships import membership_create
 
 # Development only: printed by the command and documented here on purpose.
@@ -165,7 +166,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.created = {"agencies": 0, "successions": 0, "users": 0, "memberships": 0}
             nodes = self._agencies()
-            catalogue = catalogue_import_csv(actor=None, file=FIXTURE)
+            catalogue = catalogue_import(actor=None, file=FIXTURE)
             self._users(nodes)
         self._summary(catalogue)
 
@@ -181,16 +182,13 @@ class Command(BaseCommand):
         }
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
-            agency = Agency(code=code, **wanted)
             self.created["agencies"] += 1
-        elif all(getattr(agency, key) == value for key, value in wanted.items()):
+            return agency_create(actor=None, agency=Agency(code=code, **wanted))
+        if all(getattr(agency, key) == value for key, value in wanted.items()):
             return agency  # untouched: no save, no history row on a re-run
-        else:
-            for key, value in wanted.items():
-                setattr(agency, key, value)
-        agency.full_clean()
-        agency.save()
-        return agency
+        for key, value in wanted.items():
+            setattr(agency, key, value)
+        return agency_update(actor=None, agency=agency)
 
     def _agencies(self) -> list[Agency]:
         """Create the tree; return the nodes that get demo users (every node but the old district)."""
