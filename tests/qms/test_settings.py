@@ -63,6 +63,7 @@ def _start(tmp_path, **overrides) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_good_environment_starts(tmp_path):
     result = _start(
         tmp_path,
@@ -76,11 +77,13 @@ def test_good_environment_starts(tmp_path):
     assert "ImproperlyConfigured" not in result.stderr
 
 
+@pytest.mark.slow
 def test_defaults_start(tmp_path):
     result = _start(tmp_path)
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("variables", "named"),
     [
