@@ -7,6 +7,12 @@ class QmsConfig(AppConfig):
     verbose_name = _("Hệ thống quản lý chất lượng")
 
     def ready(self):
+        from qms import checks  # noqa: F401  (registers the system checks)
         from qms.celery import app, collect_beat_schedules
+        from qms.exports import escape_wagtail_exports
+        from qms.people import use_vietnamese_order
+
+        use_vietnamese_order()
+        escape_wagtail_exports()
 
         app.conf.beat_schedule = collect_beat_schedules()

@@ -7,30 +7,71 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from qms import admin_pages, views
+from qms import admin_pages, views, wagtail_scope
 
-urlpatterns = [
-    path("django-admin/", admin.site.urls),
-    # Wagtail's site history lists log entries of every agency: administrators only.
+# Wagtail screens that would list data of every agency, answered first by scoped versions
+# (qms/wagtail_scope.py) or kept for administrators.
+wagtail_shadows = [
+    path("reports/site-history/", admin_pages.site_history, name="qms_site_history"),
     path(
-        "admin/reports/site-history/",
-        admin_pages.site_history,
-        name="qms_site_history",
-    ),
-    path(
-        "admin/reports/site-history/results/",
+        "reports/site-history/results/",
         admin_pages.site_history_results,
         name="qms_site_history_results",
     ),
+    path("reports/page-types-usage/", admin_pages.page_types_usage, name="qms_page_types_usage"),
+    path(
+        "reports/page-types-usage/results/",
+        admin_pages.page_types_usage_results,
+        name="qms_page_types_usage_results",
+    ),
+    path("reports/workflow/", wagtail_scope.WorkflowView.as_view(), name="qms_workflow_report"),
+    path(
+        "reports/workflow/results/",
+        wagtail_scope.WorkflowView.as_view(results_only=True),
+        name="qms_workflow_report_results",
+    ),
+    path(
+        "reports/workflow_tasks/",
+        wagtail_scope.WorkflowTasksView.as_view(),
+        name="qms_workflow_tasks_report",
+    ),
+    path(
+        "reports/workflow_tasks/results/",
+        wagtail_scope.WorkflowTasksView.as_view(results_only=True),
+        name="qms_workflow_tasks_report_results",
+    ),
+    path("documents/", wagtail_scope.DocumentIndexView.as_view(), name="qms_documents"),
+    path(
+        "documents/results/",
+        wagtail_scope.DocumentIndexView.as_view(results_only=True),
+        name="qms_documents_results",
+    ),
+    path("images/", wagtail_scope.ImageIndexView.as_view(), name="qms_images"),
+    path(
+        "images/results/",
+        wagtail_scope.ImageIndexView.as_view(results_only=True),
+        name="qms_images_results",
+    ),
+    path("tag-autocomplete/", wagtail_scope.tag_autocomplete, name="qms_tag_autocomplete"),
+    path(
+        "tag-autocomplete/<slug:app_name>/<slug:model_name>/",
+        wagtail_scope.tag_autocomplete,
+        name="qms_tag_autocomplete_for",
+    ),
+]
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtail_shadows)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing serves MEDIA_ROOT directly, in any mode: images go through the policy (qms.views.media),
+# documents through Wagtail's serve view and the before_serve_document hook.
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media, name="qms_media")]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -17,8 +17,9 @@ from wagtail.admin.ui.menus import MenuItem as UIMenuItem
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
+from wagtail.images.views import chooser as image_chooser_views
 
-from qms import admin_pages, permissions, selectors
+from qms import admin_pages, permissions, selectors, wagtail_scope
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -545,3 +546,20 @@ def register_outbox_log_actions(actions):
     from qms.services.notifications import EMAIL_RESEND_ACTION
 
     actions.register_action(EMAIL_RESEND_ACTION, _("Gửi lại thư"), _("Gửi lại thư"))
+
+
+# Wagtail's image chooser lists the most used tags of every image; narrow them (wagtail_scope).
+image_chooser_views.viewset.choose_view_class = wagtail_scope.ImageChooseView
+
+
+@hooks.register("construct_page_chooser_queryset")
+def scope_page_chooser(pages, request):
+    return wagtail_scope.page_chooser_scope(pages, request.user)
+
+
+@hooks.register("construct_admin_api", order=100)
+def scope_admin_api(router):
+    """After Wagtail's own registrations: the documents and images endpoints list only files the
+    person may see."""
+    router.register_endpoint("documents", wagtail_scope.ScopedDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", wagtail_scope.ScopedImagesAdminAPIViewSet)

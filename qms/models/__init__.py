@@ -2,8 +2,14 @@
 
 from .agencies import Agency, AgencyKind, AgencySuccession, Membership, Role, SuccessionKind
 from .calendar import CalendarOverride, OverrideKind, WorkingCalendarSettings
-from .catalogue import AdministrativeProcedure, OnlineLevel, ProcedureLevel, TimeLimit
-from .notifications import Notification, OutboundEmail
+from .catalogue import (
+    AdministrativeProcedure,
+    HandlingAgency,
+    OnlineLevel,
+    ProcedureLevel,
+    TimeLimit,
+)
+from .notifications import EmailStatus, Notification, OutboundEmail
 from .pages import HomePage
 
 __all__ = [
@@ -12,6 +18,8 @@ __all__ = [
     "AgencyKind",
     "AgencySuccession",
     "CalendarOverride",
+    "EmailStatus",
+    "HandlingAgency",
     "HomePage",
     "Membership",
     "Notification",

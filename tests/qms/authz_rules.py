@@ -13,9 +13,190 @@ def _agency(world):
     return {"pk": world.node.pk}
 
 
+def _tthc(world):
+    """A real TTHC with a time limit, so object views are tried on an object that exists."""
+    import datetime
+
+    from qms.models import AdministrativeProcedure, TimeLimit
+
+    procedure, created = AdministrativeProcedure.objects.get_or_create(
+        code="1.000001",
+        defaults={
+            "name": "Thủ tục thử",
+            "field": "Hộ tịch",
+            "level": "commune",
+            "online_level": "none",
+        },
+    )
+    if created:
+        TimeLimit.objects.create(
+            procedure=procedure, working_days=5, effective_from=datetime.date(2020, 1, 1)
+        )
+    return {"pk": procedure.pk}
+
+
+def _uncertain_email(world):
+    """A real outbox row that may be resent (the admin's POST puts it back in the queue)."""
+    from qms.models import OutboundEmail
+
+    email, _ = OutboundEmail.objects.get_or_create(
+        to="node_staff@example.test",
+        subject="Thư chưa chắc đã gửi",
+        defaults={"body": "x", "status": "uncertain", "attempts": 1},
+    )
+    return {"pk": email.pk}
+
+
+def _doc(world):
+    return world.objects["document", world.node.pk]
+
+
+def _image(world):
+    return world.objects["image", world.node.pk]
+
+
+def _draft(world):
+    return world.objects["draft", world.node.pk]
+
+
+def _agency_page(world):
+    return world.objects["page", world.node.pk]
+
+
+def _first(model_path):
+    def value(world):
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        obj = model._default_manager.order_by("pk").first()
+        return obj.pk if obj else None
+
+    return value
+
+
+def populate(world):
+    """Objects for the object URLs of Wagtail's and Django's admin screens (reference data)."""
+    import datetime
+
+    from django.utils import timezone
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    from qms.models import Agency, AgencyKind, AgencySuccession, CalendarOverride
+    from qms.services.files import agency_collection_ensure
+
+    interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
+    CrontabSchedule.objects.get_or_create(minute="5", hour="0")
+    ClockedSchedule.objects.create(clocked_time=timezone.now())
+    SolarSchedule.objects.get_or_create(event="sunrise", latitude=21.03, longitude=105.85)
+    PeriodicTask.objects.get_or_create(
+        name="qms-test-task", defaults={"task": "qms.tasks.sync_rights", "interval": interval}
+    )
+    former = Agency.objects.create(
+        code="TP-CU",
+        name="Sở cũ thử",
+        kind=AgencyKind.DEPARTMENT,
+        parent=world.parent,
+        valid_to=datetime.date(2025, 6, 30),
+    )
+    agency_collection_ensure(former)
+    AgencySuccession.objects.create(
+        predecessor=former,
+        successor=world.node,
+        kind="merge",
+        effective_date=datetime.date(2025, 7, 1),
+    )
+    if not CalendarOverride.objects.exists():
+        CalendarOverride.objects.create(
+            date=datetime.date(2026, 1, 2),
+            kind="off",
+            reason="Hoán đổi ngày làm việc",
+            document_number="1/TB-VPCP",
+            document_date=datetime.date(2025, 12, 1),
+        )
+
+
+# How each object URL names a real object: (URL name pattern, kwarg, world -> value).
+OBJECT_KWARGS = [
+    ("wagtailadmin_api:pages:*", "pk", lambda w: _draft(w).pk),
+    ("wagtailadmin_api:documents:*", "pk", lambda w: _doc(w).pk),
+    ("wagtailadmin_api:images:*", "pk", lambda w: _image(w).pk),
+    ("wagtailadmin_api:pages:action", "action_name", lambda w: "publish"),
+    ("wagtailadmin_choose_page_child", "parent_page_id", lambda w: _agency_page(w).pk),
+    ("wagtailadmin_explore*", "parent_page_id", lambda w: _agency_page(w).pk),
+    ("wagtailadmin_pages:*", "parent_page_id", lambda w: _agency_page(w).pk),
+    ("wagtailadmin_pages:*", "destination_id", lambda w: _agency_page(w).pk),
+    ("wagtailadmin_pages:*", "page_id", lambda w: _draft(w).pk),
+    ("wagtailadmin_pages:*", "page_to_move_id", lambda w: _draft(w).pk),
+    ("wagtailadmin_pages:*", "revision_id", lambda w: _draft(w).latest_revision_id),
+    ("wagtailadmin_pages:*", "content_type_app_name", lambda w: "wagtailcore"),
+    ("wagtailadmin_pages:*", "content_type_model_name", lambda w: "page"),
+    ("wagtailadmin_pages:choose_parent", "app_label", lambda w: "wagtailcore"),
+    ("wagtailadmin_pages:choose_parent", "model_name", lambda w: "page"),
+    ("wagtailadmin_pages:workflow_preview", "task_id", _first("wagtailcore.Task")),
+    ("wagtailadmin_workflows:remove", "page_pk", lambda w: _agency_page(w).pk),
+    ("wagtailadmin_workflows:remove", "workflow_pk", _first("wagtailcore.Workflow")),
+    ("wagtailadmin_workflows:*task*", "pk", _first("wagtailcore.Task")),
+    ("wagtailadmin_workflows:task_chosen", "task_id", _first("wagtailcore.Task")),
+    ("wagtailadmin_workflows:add_task", "app_label", lambda w: "wagtailcore"),
+    ("wagtailadmin_workflows:add_task", "model_name", lambda w: "groupapprovaltask"),
+    ("wagtailadmin_workflows:*", "pk", _first("wagtailcore.Workflow")),
+    ("wagtailadmin_collections:*", "pk", lambda w: w.node.collection_id),
+    ("wagtailadmin_collections:*", "collection_id", lambda w: w.node.collection_id),
+    ("wagtailsites:*", "pk", _first("wagtailcore.Site")),
+    ("wagtailusers_users:*", "pk", lambda w: w.users["node", "staff"].pk),
+    ("wagtailusers_groups:*", "pk", _first("auth.Group")),
+    ("wagtailsettings:*", "app_name", lambda w: "qms"),
+    ("wagtailsettings:*", "model_name", lambda w: "workingcalendarsettings"),
+    ("wagtailsettings:*", "pk", lambda w: _calendar_settings_pk()),
+    ("wagtaildocs*", "document_id", lambda w: _doc(w).pk),
+    ("wagtaildocs*", "doc_id", lambda w: _doc(w).pk),
+    ("wagtaildocs_chooser:*", "pk", lambda w: _doc(w).pk),
+    ("wagtailimages*", "image_id", lambda w: _image(w).pk),
+    ("wagtailimages*", "filter_spec", lambda w: "max-80x80"),
+    ("wagtailimages_chooser:*", "pk", lambda w: _image(w).pk),
+    ("wagtail_bulk_action", "app_label", lambda w: "wagtailcore"),
+    ("wagtail_bulk_action", "model_name", lambda w: "page"),
+    ("wagtail_bulk_action", "action", lambda w: "publish"),
+    ("wagtailadmin_tag_model_autocomplete", "app_name", lambda w: "taggit"),
+    ("wagtailadmin_tag_model_autocomplete", "model_name", lambda w: "tag"),
+    ("qms_tag_autocomplete_for", "app_name", lambda w: "taggit"),
+    ("qms_tag_autocomplete_for", "model_name", lambda w: "tag"),
+    ("agency_successions:*", "pk", _first("qms.AgencySuccession")),
+    ("calendar_overrides:*", "pk", _first("qms.CalendarOverride")),
+    ("admin:*", "object_id", lambda w: None),  # replaced below (per model of the Django admin)
+]
+
+
+def _calendar_settings_pk():
+    from qms.models import WorkingCalendarSettings
+
+    return WorkingCalendarSettings.load().pk
+
+
+def _django_admin_kwargs():
+    """The Django admin's object URLs (admin:<app>_<model>_<action>) name each model's first row."""
+    from django.contrib import admin
+
+    rows = []
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        rows.append((prefix + "*", "object_id", _first(model._meta.label)))
+        rows.append((prefix + "*", "id", _first(model._meta.label)))
+    return rows
+
+
+OBJECT_KWARGS = [row for row in OBJECT_KWARGS if row[0] != "admin:*"] + _django_admin_kwargs()
+
 RULES = [
     # --- public site ---
     Rule("healthz", EVERYONE),
+    Rule("favicon", EVERYONE, ok=frozenset({301})),
     Rule("set_language", EVERYONE, method="POST", ok=frozenset({302})),
     Rule("wagtail_serve", EVERYONE, kwargs=lambda w: [""]),
     Rule("route:admin/test404/", MEMBERS_AND_ADMIN, note="Wagtail's 404 page preview"),
@@ -36,57 +217,127 @@ RULES = [
     Rule("memberships:index*", on_node("officer", "leader", sibling=True)),
     Rule("memberships:add", on_node("officer", sibling=True)),
     Rule("memberships:edit", on_node("officer"), kwargs=_membership),
-    Rule("memberships:delete", on_node("officer"), kwargs=_membership),
+    Rule("memberships:delete", ADMIN, kwargs=_membership, note="ended, never deleted"),
+    Rule(
+        "memberships:transition",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {**_membership(w), "transition": "end"},
+    ),
     Rule("memberships:*", on_node("officer", "leader"), kwargs=_membership),
     Rule("tthc:index*", MEMBERS_AND_ADMIN),
+    Rule("tthc:inspect", MEMBERS_AND_ADMIN, kwargs=_tthc, note="reference data: every member"),
+    Rule("tthc:history*", MEMBERS_AND_ADMIN, kwargs=_tthc),
+    Rule("tthc:usage", MEMBERS_AND_ADMIN, kwargs=_tthc),
+    Rule("tthc:edit", ADMIN, kwargs=_tthc),
+    Rule("tthc:delete", ADMIN, kwargs=_tthc),
     Rule("calendar_overrides:index*", MEMBERS_AND_ADMIN),
     Rule("agency_successions:index*", MEMBERS_AND_ADMIN),
     Rule("tthc:*", ADMIN, admin_any=True),
     Rule("calendar_overrides:*", ADMIN, admin_any=True),
     Rule("agency_successions:*", ADMIN, admin_any=True),
     Rule("qms_tthc_import", ADMIN),
+    Rule(
+        "qms_media",
+        on_node(*ROLES),
+        kwargs=lambda w: {"name": w.objects["image", w.node.pk].file.name},
+        note="an image of the node: its members (and people above) only",
+    ),
     Rule("qms_working_calendar", MEMBERS_AND_ADMIN),
+    Rule("outbox:index*", ADMIN, note="the e-mail outbox: administrators only"),
+    Rule("outbox:resend", ADMIN, kwargs=_uncertain_email, method="POST", ok=frozenset({302})),
+    Rule("outbox:*", ADMIN, kwargs=_uncertain_email),
+    Rule("qms_user_guide", MEMBERS_AND_ADMIN),
 ]
+
+# Officers and leaders hold Wagtail's add/change rights on their agency's page and collection;
+# every member may choose its files.
+EDITORS = on_node("officer", "leader")
+ANY_EDITOR = on_node("officer", "leader", sibling=True)
+NO_OBJECT = "nothing of the kind exists in the test world"
 
 # Wagtail's and Django's own screens, after every app's rules.
 FALLBACK_RULES = [
-    # --- Wagtail and Django built-ins ---
+    # --- Django admin: administrators only ---
     Rule("admin:login", EVERYONE, ok=frozenset({200, 302})),
     Rule("admin:logout", EVERYONE, method="POST", ok=frozenset({200, 302})),
     Rule("admin:app_list", ADMIN, kwargs=lambda w: {"app_label": "auth"}),
+    Rule("admin:view_on_site", ADMIN, admin_any=True, no_object="a redirect helper"),
     Rule("admin:*", ADMIN, admin_any=True, note="Django admin: administrators only"),
+    # --- sign-in, account, furniture ---
     Rule("wagtailadmin_login", EVERYONE, ok=frozenset({200, 302})),
-    Rule("wagtailadmin_dismissibles", MEMBERS_AND_ADMIN, note="the user's own UI state"),
-    Rule("wagtailadmin_editing_sessions:release", MEMBERS_AND_ADMIN, note="own session"),
-    Rule("wagtail*_chooser:chosen", frozenset(), kwargs=lambda w: {"pk": 999999}, admin_any=True),
-    Rule("wagtail*_chooser:select_format", frozenset(), admin_any=True),
-    Rule("wagtail*_chooser:create", ADMIN),
-    Rule(
-        "wagtail*_chooser:*",
-        MEMBERS_AND_ADMIN,
-        note="Wagtail's collection permissions; no document or image belongs to an agency yet",
-    ),
     Rule("wagtailcore_login", EVERYONE),
+    Rule("wagtailadmin_password_reset_confirm", EVERYONE, no_object="a signed token"),
     Rule("wagtailadmin_password_reset*", EVERYONE),
     Rule("wagtailadmin_javascript_catalog", EVERYONE),
     Rule("wagtailadmin_sprite", EVERYONE),
-    Rule("wagtaildocs_serve", frozenset(), kwargs=lambda w: [999999, "x.pdf"]),
-    Rule("wagtaildocs_authenticate_with_password", frozenset()),
-    Rule("wagtailcore_authenticate_with_password", frozenset()),
     Rule("wagtailadmin_logout", MEMBERS_AND_ADMIN, method="POST", ok=frozenset({302})),
     Rule("wagtailadmin_error_test", MEMBERS_AND_ADMIN, ok=frozenset({500})),
     Rule("wagtailadmin_home", MEMBERS_AND_ADMIN),
     Rule("wagtailadmin_account", MEMBERS_AND_ADMIN),
-    Rule("wagtailadmin_tag_autocomplete", MEMBERS_AND_ADMIN),
+    Rule("wagtailadmin_dismissibles", MEMBERS_AND_ADMIN, note="the user's own UI state"),
+    Rule(
+        "wagtailadmin_editing_sessions:*",
+        MEMBERS_AND_ADMIN,
+        method="POST",
+        ok=frozenset({200, 404}),
+        no_object="an editing session is made by opening an editor",
+        note="the user's own session",
+    ),
+    # --- files: documents and images in the agency's collection ---
+    Rule("wagtaildocs_serve", on_node(*ROLES), kwargs=lambda w: [_doc(w).pk, _doc(w).filename]),
+    Rule("wagtaildocs_authenticate_with_password", frozenset(), no_object="no password privacy"),
+    Rule("wagtailcore_authenticate_with_password", frozenset(), no_object="no password privacy"),
+    Rule("qms_documents*", ANY_EDITOR, shows="doc", query={"q": "mk"}),
+    Rule("wagtaildocs:index*", ANY_EDITOR, shows="doc"),
+    Rule("wagtaildocs:add*", ANY_EDITOR),
+    Rule("wagtaildocs:*upload*", frozenset(), no_object="an upload in progress"),
+    Rule("wagtaildocs:delete*", ADMIN),
+    Rule("wagtaildocs:*", EDITORS, note="edit and usage of the node's document"),
+    Rule("wagtaildocs_chooser:choose*", MEMBERS_AND_ADMIN, shows="doc", query={"q": "mk"}),
+    Rule("wagtaildocs_chooser:chosen", on_node(*ROLES)),
+    Rule("wagtaildocs_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
+    Rule("wagtaildocs_chooser:create", ANY_EDITOR),
+    Rule("qms_images*", ANY_EDITOR, shows="img", query={"q": "mk"}),
+    Rule("wagtailimages:index*", ANY_EDITOR, shows="img"),
+    Rule("wagtailimages:add*", ANY_EDITOR),
+    Rule("wagtailimages:*upload*", frozenset(), no_object="an upload in progress"),
+    Rule("wagtailimages:delete*", ADMIN),
+    Rule("wagtailimages:*", EDITORS, note="edit, preview, URL generator of the node's image"),
+    Rule("wagtailimages_chooser:choose*", MEMBERS_AND_ADMIN, shows="img", query={"q": "mk"}),
+    Rule("wagtailimages_chooser:chosen", on_node(*ROLES)),
+    Rule("wagtailimages_chooser:select_format", on_node(*ROLES)),
+    Rule("wagtailimages_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
+    Rule("wagtailimages_chooser:create", ANY_EDITOR),
+    Rule("qms_tag_autocomplete", MEMBERS_AND_ADMIN, shows="tag", query={"term": "mk"}),
+    Rule("wagtailadmin_tag_autocomplete", MEMBERS_AND_ADMIN, shows="tag", query={"term": "mk"}),
+    Rule("*tag_*autocomplete*", frozenset(), note="custom tag models are not used"),
+    # --- the admin API behind choosers and the page explorer ---
+    Rule("wagtailadmin_api:documents:listing", MEMBERS_AND_ADMIN, shows="doc"),
+    Rule("wagtailadmin_api:images:listing", MEMBERS_AND_ADMIN, shows="img"),
+    Rule("wagtailadmin_api:pages:listing", MEMBERS_AND_ADMIN),
+    Rule("wagtailadmin_api:*:find", MEMBERS_AND_ADMIN, ok=frozenset({200, 400, 404})),
+    Rule("wagtailadmin_api:documents:detail", on_node(*ROLES)),
+    Rule("wagtailadmin_api:images:detail", on_node(*ROLES)),
+    Rule("wagtailadmin_api:pages:detail", EDITORS),
+    Rule("wagtailadmin_api:pages:action", ADMIN, method="POST", admin_any=True),
+    # --- pages: the node's agency page and its draft ---
     Rule("wagtailadmin_choose_page", MEMBERS_AND_ADMIN),
-    Rule("wagtailadmin_choose_page_search", MEMBERS_AND_ADMIN),
+    Rule("wagtailadmin_choose_page_child", on_node(*ROLES), shows="draft"),
+    Rule("wagtailadmin_choose_page_search", MEMBERS_AND_ADMIN, query={"q": "mk"}),
     Rule("wagtailadmin_choose_page_chosen_multiple", MEMBERS_AND_ADMIN),
     Rule("wagtailadmin_choose_page_*_link", MEMBERS_AND_ADMIN),
-    Rule("wagtailadmin_api:*:listing", MEMBERS_AND_ADMIN),
-    Rule("wagtailadmin_workflows:task_chooser*", MEMBERS_AND_ADMIN),
+    Rule("wagtailadmin_explore*", EDITORS, shows="draft"),
+    Rule("wagtailadmin_pages:search*", ANY_EDITOR, query={"q": "mk"}),
+    Rule("wagtailadmin_pages:*workflow_action*", frozenset(), no_object="no task in progress"),
+    Rule("wagtailadmin_pages:workflow_history_detail", frozenset(), no_object="no workflow run"),
+    Rule("wagtailadmin_pages:*", EDITORS, admin_any=True, note="Wagtail's page rights"),
+    # --- reports and workflows ---
     Rule("wagtailadmin_reports:site_history*", ADMIN, note="shadowed by qms_site_history"),
     Rule("qms_site_history*", ADMIN, note="log entries of every agency"),
-    Rule("wagtailadmin_api:pages:action", ADMIN, method="POST", admin_any=True),
+    Rule("wagtailadmin_reports:page_types_usage*", ADMIN, note="shadowed: last edited pages"),
+    Rule("qms_page_types_usage*", ADMIN, note="last edited page of every agency"),
+    Rule("wagtailadmin_reports:workflow*", ANY_EDITOR, note="shadowed: scoped to own pages"),
+    Rule("qms_workflow*", ANY_EDITOR, note="workflow states of pages the person may edit"),
     Rule("wagtailadmin_workflows:enable*", ADMIN, method="POST", admin_any=True),
     Rule("wagtailadmin_workflows:remove", ADMIN, method="POST", admin_any=True),
     Rule("wagtail*", ADMIN, admin_any=True, note="Wagtail's own screens: administrators"),

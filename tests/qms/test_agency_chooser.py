@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from qms.models import AgencyKind
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -12,7 +15,9 @@ def test_officer_chooses_only_within_own_subtree(client, world):
     assert "Sở Tư pháp thử" in html
     assert "Phòng Hành chính thử" in html
     assert "Sở Tài chính thử" not in html
-    assert "Thành phố Thử" not in html
+    # The province is named as the parent of the officer's department, never offered as a choice.
+    assert reverse("agency_chooser:chosen", args=[world.parent.pk]) not in html
+    assert reverse("agency_chooser:chosen", args=[world.node.pk]) in html
 
 
 def test_sibling_agency_cannot_be_chosen_by_url(client, world):
@@ -32,3 +37,19 @@ def test_membership_form_uses_the_chooser(client, world):
     client.force_login(world.users[("node", "officer")])
     html = client.get(reverse("memberships:add")).content.decode()
     assert reverse("agency_chooser:choose") in html
+
+
+def test_units_read_with_their_parent_in_the_chooser_and_once_chosen(client, world):
+    """Every department has a "Văn phòng Sở": the listing has a parent column, and the chosen
+    agency (the title the widget shows) names its department."""
+    office = factories.agency(name="Văn phòng Sở", kind=AgencyKind.UNIT, parent=world.node)
+    client.force_login(world.users[("node", "officer")])
+    html = client.get(reverse("agency_chooser:choose_results")).content.decode()
+    assert "Trực thuộc" in html
+    row = html[html.index(reverse("agency_chooser:chosen", args=[office.pk])) :]
+    assert row.index("Văn phòng Sở") < row.index("Sở Tư pháp thử") < row.index("</tr>")
+    chosen = client.get(reverse("agency_chooser:chosen", args=[office.pk])).json()
+    assert chosen["result"]["title"] == "Văn phòng Sở — Sở Tư pháp thử"
+    # A department or a province reads as its own name.
+    assert str(world.node) == "Sở Tư pháp thử"
+    assert str(world.parent) == "Thành phố Thử"
