@@ -2,15 +2,17 @@
 
 from celery import shared_task
 
-from qms.services.notifications import outbox_send_pending
-from qms.services.page_rights import page_rights_sync_all
-
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_pending_emails() -> int:
+    # Imported here: the service module imports this task at its top (one direction, no cycle).
+    from qms.services.notifications import outbox_send_pending
+
     return outbox_send_pending()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def sync_page_rights() -> int:
-    return page_rights_sync_all()
+def sync_rights() -> int:
+    from qms.services.rights import rights_sync_all
+
+    return rights_sync_all()
