@@ -1,12 +1,17 @@
-"""Reads of the core: the agency tree across the 2025 reform, and the working calendar by month."""
+"""Reads of the core: the agency tree across the 2025 reform (and as the public sees it), and the
+working calendar by month."""
 
 import calendar as pycalendar
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from qms.models import Agency, AgencySuccession, Notification
+from qms import providers
+from qms.collation import vi_sorted
+from qms.models import Agency, AgencyKind, AgencySuccession, Notification
 from qms.workcal import get_calendar
 
 
@@ -96,3 +101,46 @@ def unread_notifications(user):
 
 def unread_notification_count(user) -> int:
     return unread_notifications(user).count()
+
+
+# The bodies the public knows by name; units inside them appear on their body's own page.
+PUBLIC_AGENCY_KINDS = (AgencyKind.PROVINCE, AgencyKind.DEPARTMENT, AgencyKind.COMMUNE)
+
+
+@dataclass
+class PublicAgency:
+    """An agency on the public site: its page's URL (None until it has a live page) and the
+    public agencies under it, grouped by kind ("Sở, ban, ngành", then "Xã, phường, đặc khu")."""
+
+    agency: Agency
+    url: str | None
+    groups: list[tuple[str, list["PublicAgency"]]] = field(default_factory=list)
+
+
+def _public_page_url(agency: Agency, request) -> str | None:
+    page = providers.ask_first(providers.AGENCY_PAGE, agency)
+    if page is None or not getattr(page, "live", False):
+        return None  # no link rather than a link to nothing
+    return page.get_url(request)
+
+
+def public_agency_tree(*, day: datetime.date | None = None, request=None) -> list[PublicAgency]:
+    """Provinces, departments and communes in force on ``day`` as a tree: each under its nearest
+    public ancestor, siblings by kind and then in Vietnamese alphabetical order."""
+    day = day or timezone.localdate()
+    agencies = Agency.objects.valid_on(day).filter(kind__in=PUBLIC_AGENCY_KINDS)
+    nodes = {a.path: PublicAgency(a, _public_page_url(a, request)) for a in agencies}
+    roots, children = [], defaultdict(list)
+    for node in nodes.values():
+        ids = node.agency.path.strip("/").split("/")
+        above = [f"/{'/'.join(ids[:n])}/" for n in range(len(ids) - 1, 0, -1)]  # nearest first
+        parent = next((path for path in above if path in nodes), None)
+        (children[parent] if parent else roots).append(node)
+    kinds = {kind: i for i, kind in enumerate(PUBLIC_AGENCY_KINDS)}
+    labels = dict(AgencyKind.choices)
+    for path, node in nodes.items():
+        by_kind = defaultdict(list)
+        for child in vi_sorted(children[path], key=lambda n: n.agency.name):
+            by_kind[child.agency.kind].append(child)
+        node.groups = [(labels[k], by_kind[k]) for k in sorted(by_kind, key=kinds.get)]
+    return vi_sorted(roots, key=lambda n: n.agency.name)

@@ -19,7 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
 from wagtail.images.views import chooser as image_chooser_views
 
-from qms import admin_pages, permissions, selectors, wagtail_scope
+from qms import admin_pages, next_steps, permissions, selectors, wagtail_scope
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -30,7 +30,7 @@ from qms.models import (
     TimeLimit,
 )
 from qms.models.catalogue import working_days_label
-from qms.people import person_label
+from qms.people import person_label, person_name
 from qms.services.agencies import agency_save
 from qms.services.catalogue import procedure_admin_save
 from qms.services.memberships import (
@@ -162,11 +162,18 @@ def _may_regrant(user, membership) -> bool:
     )
 
 
+class MembershipIndexView(ScopedIndexView):
+    def get_base_queryset(self):
+        # Names of the people and of the units' departments, in the list's own query.
+        return super().get_base_queryset().select_related("user", "agency__parent")
+
+
 class MembershipViewSet(AgencyScopedViewSet):
     model = Membership
     icon = "group"
     menu_label = _("Phân công vai trò")
-    list_display = ["user", "agency", "role", "acting", "start_date", "end_date"]
+    index_view_class = MembershipIndexView
+    list_display = ["holder_name", "agency", "role", "acting", "start_date", "end_date"]
     list_filter = ["role", "acting"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     folded_search_fields = ["agency__name_folded"]
@@ -179,7 +186,8 @@ class MembershipViewSet(AgencyScopedViewSet):
         FieldPanel("end_date"),
         FieldPanel("note"),
     ]
-    list_export = ["user", "agency", "role", "acting", "start_date", "end_date"]
+    list_export = ["holder_name", "user", "agency", "role", "acting", "start_date", "end_date"]
+    export_headings = {"user": _("Tên đăng nhập")}
     export_filename = "phan-cong-vai-tro"
     save_service = staticmethod(membership_admin_save)
     delete_service = staticmethod(membership_admin_delete)
@@ -398,6 +406,25 @@ class UserPanel(Component):
         self.user = user
 
 
+class NextStepsPanel(UserPanel):
+    """The welcome: what qms is for, what the person's roles mean, what to do next."""
+
+    name = "qms_next_steps"
+    order = 30
+    template_name = "qms/next_steps_panel.html"
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        roles = next_steps.roles_today(self.user)
+        context.update(
+            name=person_name(self.user),
+            about=next_steps.ABOUT,
+            role_lines=next_steps.role_lines(roles),
+            steps=next_steps.next_steps(self.user),
+        )
+        return context
+
+
 class InboxPanel(UserPanel):
     name = "qms_inbox"
     order = 50
@@ -425,6 +452,7 @@ class MyRolesPanel(UserPanel):
 
 @hooks.register("construct_homepage_panels")
 def add_core_panels(request, panels):
+    panels.append(NextStepsPanel(request.user))
     panels.append(MyRolesPanel(request.user))
     panels.append(InboxPanel(request.user))
 
@@ -563,3 +591,6 @@ def scope_admin_api(router):
     person may see."""
     router.register_endpoint("documents", wagtail_scope.ScopedDocumentsAdminAPIViewSet)
     router.register_endpoint("images", wagtail_scope.ScopedImagesAdminAPIViewSet)
+
+
+hooks.register("before_move_page", wagtail_scope.before_move_page)

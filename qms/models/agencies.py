@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qms.people import person_name
 from qms.text import fold, nfc
 
 REFORM_DATE = datetime.date(2025, 7, 1)  # two-tier local government (districts abolished)
@@ -279,7 +281,12 @@ class Membership(models.Model):
 
     def __str__(self):
         acting = " (q.)" if self.acting else ""
-        return f"{self.user} · {self.get_role_display()}{acting} · {self.agency}"
+        return f"{person_name(self.user)} · {self.get_role_display()}{acting} · {self.agency}"
+
+    @admin.display(description=_("người dùng"), ordering="user__first_name")
+    def holder_name(self) -> str:
+        """Who holds the role, by full name (lists and exports)."""
+        return person_name(self.user)
 
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:

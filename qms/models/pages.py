@@ -17,11 +17,8 @@ class HomePage(Page):
         verbose_name = _("trang chủ")
 
     def get_context(self, request, *args, **kwargs):
-        from qms.models import Agency, AgencyKind
+        from qms.selectors import public_agency_tree  # selectors import the models
 
         context = super().get_context(request, *args, **kwargs)
-        context["agencies"] = Agency.objects.filter(
-            kind__in=[AgencyKind.PROVINCE, AgencyKind.DEPARTMENT, AgencyKind.COMMUNE],
-            valid_to__isnull=True,
-        )
+        context["agencies"] = public_agency_tree(request=request)
         return context

@@ -18,9 +18,12 @@ from qms.models import (
     AgencyKind,
     AgencySuccession,
     Membership,
+    Notification,
+    OutboundEmail,
     Role,
     TimeLimit,
 )
+from qms.people import person_name
 from qms.selectors import agency_current_successors
 from qms.workcal import get_calendar
 
@@ -40,6 +43,7 @@ def snapshot():
             TimeLimit,
             User,
             Membership,
+            Notification,
         )
     } | {
         "agency_history": Agency.history.count(),
@@ -117,3 +121,25 @@ def test_the_catalogue_gives_due_times_including_fractions_of_a_day(seeded):
     for procedure in AdministrativeProcedure.objects.filter(level="commune"):
         kinds = set(procedure.handling_agencies.values_list("kind", flat=True))
         assert kinds == {AgencyKind.COMMUNE}
+
+
+def test_demo_people_have_vietnamese_names_read_family_name_first(seeded):
+    User = get_user_model()
+    people = list(User.objects.all())
+    names = [person_name(user) for user in people]
+    assert len(set(names)) == len(names)  # nobody shares a name, no username shows instead
+    for user in people:
+        family, *middle = user.last_name.split()
+        assert middle and " " not in user.first_name  # "Nguyễn Văn" + "An"
+        assert person_name(user) == f"{user.last_name} {user.first_name}"
+    women = [u for u in people if u.last_name.split()[1] == "Thị"]
+    assert women and all(u.first_name not in {"Dũng", "Hùng", "Tuấn"} for u in women)
+
+
+def test_demo_inboxes_are_not_empty_and_send_no_mail(seeded):
+    for username in ("stp-officer", "stp-leader", "stp-staff", "admin"):
+        assert Notification.objects.filter(recipient__username=username).exists()
+    assert not OutboundEmail.objects.exists()
+    # A notification may name a person, by name.
+    officer = get_user_model().objects.get(username="stp-officer")
+    assert Notification.objects.filter(body__contains=person_name(officer)).exists()

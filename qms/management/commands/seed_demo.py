@@ -3,7 +3,8 @@
 Builds the city, six departments with their units, four post-reform wards/communes, one abolished
 district with its successors, the TTHC catalogue of ``qms/fixtures/demo_tthc.csv`` (loaded through
 the import service, the one way the catalogue gets in), one demo user per role on every node
-(city, departments, their units, wards; not the dissolved district), and a superuser ``admin``.
+(city, departments, their units, wards; not the dissolved district), a superuser ``admin``, and a
+few notifications in the demo users' inboxes.
 
 Idempotent: every row is keyed on a code or username, so a second run changes nothing. Passwords are
 set only when a user is created, so an account whose password someone changed keeps it.
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from qms.models import (
@@ -29,13 +31,16 @@ from qms.models import (
     AgencyKind,
     AgencySuccession,
     Membership,
+    Notification,
     Role,
     SuccessionKind,
     TimeLimit,
 )
+from qms.people import person_name
 from qms.services.agencies import agency_create, agency_update
 from qms.services.catalogue import catalogue_import
 from qms.services.memberships import membership_create
+from qms.services.notifications import notify
 
 # Development only: printed by the command and documented here on purpose.
 DEMO_PASSWORD = "demo-qms-2025"
@@ -120,13 +125,91 @@ DISTRICT = ("QHOANKIEM", "Quận Hoàn Kiếm (cũ)")
 DISTRICT_SUCCESSORS = ["PHOANKIEM", "PCUANAM", "PBADINH"]
 
 # Invented names, combined deterministically so every run gives each username the same person.
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương"]
-MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh", "Hữu", "Phương"]
-GIVEN = [
-    "An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hiếu", "Hoa", "Hùng", "Hương",
-    "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Tâm", "Thảo",
-    "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến",
+# A Vietnamese name is family name, middle name, given name; the middle name often tells a man
+# ("Văn", "Đức") from a woman ("Thị"), so middle and given names come from the same list.
+FAMILY = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Phan",
+    "Huỳnh",
 ]  # fmt: skip
+MEN = (
+    ["Văn", "Đức", "Minh", "Quang", "Hữu", "Thanh", "Công"],
+    ["An", "Bình", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
+     "Trung", "Tuấn", "Việt", "Thắng"],
+)  # fmt: skip
+WOMEN = (
+    ["Thị", "Thu", "Ngọc", "Phương", "Thanh", "Minh", "Kim"],
+    ["Châu", "Giang", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Thảo", "Trang",
+     "Vân", "Yến", "Hạnh", "Nhung"],
+)  # fmt: skip
+ADMIN_NAME = ("Đinh Công", "Thành")
+
+# A few inbox messages, so the demo's inbox is not empty: (username, title, body, admin URL name).
+# The 2026 make-up day is real (Government Office: Fri 2 Jan off, Sat 10 Jan worked).
+WELCOME = "Chào mừng đến với qms"
+DEMO_NOTIFICATIONS = [
+    (
+        "stp-officer",
+        WELCOME,
+        "Bắt đầu từ trang tổng quan: rà soát danh mục TTHC và thời hạn giải quyết của Sở Tư pháp, "
+        "rồi phân công vai trò cho cán bộ của Sở.",
+        "wagtailadmin_home",
+    ),
+    (
+        "stp-officer",
+        "Danh mục thủ tục hành chính đã được cập nhật",
+        "Quản trị hệ thống đã nhập lại danh mục TTHC; hãy kiểm tra thời hạn giải quyết các thủ tục "
+        "Sở Tư pháp đang giải quyết.",
+        "tthc:index",
+    ),
+    (
+        "stp-officer",
+        "Lịch làm việc năm 2026 có ngày làm bù",
+        "Thứ Bảy 10/01/2026 là ngày làm việc bù cho ngày nghỉ Thứ Sáu 02/01/2026 (Tết Dương lịch).",
+        "qms_working_calendar",
+    ),
+    (
+        "stp-leader",
+        WELCOME,
+        "Trang tổng quan cho biết vai trò của đồng chí và những việc cần làm tiếp.",
+        "wagtailadmin_home",
+    ),
+    (
+        "stp-leader",
+        "Phân công vai trò tại Sở Tư pháp",
+        "{officer} được phân công làm cán bộ đầu mối ISO của Sở Tư pháp từ ngày 01/07/2025.",
+        "memberships:index",
+    ),
+    (
+        "stp-auditor",
+        WELCOME,
+        "Tra cứu cơ cấu các đơn vị và danh mục TTHC trước khi lập kế hoạch đánh giá nội bộ.",
+        "agencies:index",
+    ),
+    (
+        "stp-staff",
+        WELCOME,
+        "Tra cứu các thủ tục hành chính và thời hạn giải quyết đang áp dụng.",
+        "tthc:index",
+    ),
+    (
+        "phoankiem-officer",
+        WELCOME,
+        "Bắt đầu từ trang tổng quan: rà soát danh mục TTHC cấp xã và phân công vai trò cho "
+        "cán bộ của phường.",
+        "wagtailadmin_home",
+    ),
+    (
+        "admin",
+        "Danh mục thủ tục hành chính đã được nhập",
+        "Dữ liệu minh họa: danh mục TTHC và thời hạn giải quyết đã được nạp; kiểm tra lại cơ quan "
+        "giải quyết của từng thủ tục.",
+        "tthc:index",
+    ),
+]
+
+
+def _demo_recipients() -> set[str]:
+    return {row[0] for row in DEMO_NOTIFICATIONS}
 
 
 def demo_username(agency_code: str, role: str) -> str:
@@ -134,15 +217,13 @@ def demo_username(agency_code: str, role: str) -> str:
 
 
 def demo_full_name(index: int) -> tuple[str, str]:
-    """(first_name, last_name) in Vietnamese order: "Nguyễn Văn" + "An" reads "Nguyễn Văn An".
-
-    Django joins first and last name; keeping the given name last also sorts people by given name,
-    as Vietnamese lists do.
-    """
-    family = FAMILY[index % len(FAMILY)]
-    middle = MIDDLE[(index * 3) % len(MIDDLE)]
-    given = GIVEN[(index * 7) % len(GIVEN)]
-    return f"{family} {middle}", given
+    """(last_name, first_name) of the index-th demo person: family and middle names ("Họ"), then
+    the given name ("Tên"), as Django's forms label them; ``qms.people.person_name`` reads them
+    "Nguyễn Văn An". Every index below 112 gives a different person."""
+    middles, givens = (MEN, WOMEN)[index % 2]
+    k = index // 2
+    family = FAMILY[(k * 3 + index) % len(FAMILY)]
+    return f"{family} {middles[k % len(middles)]}", givens[(k * 5) % len(givens)]
 
 
 class Command(BaseCommand):
@@ -164,10 +245,17 @@ class Command(BaseCommand):
                 )
             )
         with transaction.atomic():
-            self.created = {"agencies": 0, "successions": 0, "users": 0, "memberships": 0}
+            self.created = {
+                "agencies": 0,
+                "successions": 0,
+                "users": 0,
+                "memberships": 0,
+                "notifications": 0,
+            }
             nodes = self._agencies()
             catalogue = catalogue_import(actor=None, file=FIXTURE)
             self._users(nodes)
+            self._notifications()
         self._summary(catalogue)
 
     # -- agencies -------------------------------------------------------------------------------
@@ -220,13 +308,13 @@ class Command(BaseCommand):
 
     # -- people ---------------------------------------------------------------------------------
 
-    def _user(self, username, first_name, last_name, *, superuser=False):
+    def _user(self, username, *, last_name, first_name, superuser=False):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
-                "first_name": first_name,
                 "last_name": last_name,
+                "first_name": first_name,
                 "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
                 "is_staff": superuser,
                 "is_superuser": superuser,
@@ -237,16 +325,23 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             self.created["users"] += 1
+        elif (user.last_name, user.first_name) != (last_name, first_name):
+            # Demo data of an older run (names once stored the other way round).
+            user.last_name, user.first_name = last_name, first_name
+            user.save(update_fields=["last_name", "first_name"])
         return user
 
     def _users(self, nodes: list[Agency]) -> None:
-        self._user("admin", "Quản trị", "hệ thống", superuser=True)
+        last_name, first_name = ADMIN_NAME
+        self._user("admin", last_name=last_name, first_name=first_name, superuser=True)
         index = 0
         for agency in nodes:
             for role in Role.values:
-                first_name, last_name = demo_full_name(index)
+                last_name, first_name = demo_full_name(index)
                 index += 1
-                user = self._user(demo_username(agency.code, role), first_name, last_name)
+                user = self._user(
+                    demo_username(agency.code, role), last_name=last_name, first_name=first_name
+                )
                 exists = Membership.objects.filter(
                     user=user, agency=agency, role=role, start_date=REFORM_DATE
                 ).exists()
@@ -255,6 +350,25 @@ class Command(BaseCommand):
                         actor=None, user=user, agency=agency, role=role, start_date=REFORM_DATE
                     )
                     self.created["memberships"] += 1
+
+    def _notifications(self) -> None:
+        """The demo inbox, through the one way notifications are made (no e-mail: the demo
+        addresses never resolve). A message already there is not sent again."""
+        User = get_user_model()
+        people = {u.username: u for u in User.objects.filter(username__in=_demo_recipients())}
+        officer = person_name(people.get("stp-officer"))
+        for username, title, body, url_name in DEMO_NOTIFICATIONS:
+            user = people.get(username)
+            if user is None or Notification.objects.filter(recipient=user, title=title).exists():
+                continue
+            notify(
+                recipients=[user],
+                title=title,
+                body=body.format(officer=officer),
+                url=reverse(url_name),
+                email=False,
+            )
+            self.created["notifications"] += 1
 
     # -- report ---------------------------------------------------------------------------------
 
@@ -282,6 +396,8 @@ class Command(BaseCommand):
                 "ms": Membership.objects.count(),
                 "ms_new": self.created["memberships"],
             },
+            _("Thông báo minh họa: %(total)d (mới %(new)d)")
+            % {"total": Notification.objects.count(), "new": self.created["notifications"]},
             _(
                 "Tên đăng nhập: <mã đơn vị>-<vai trò>, ví dụ stp-officer, phoankiem-leader; "
                 "quản trị: admin. Mật khẩu chung (chỉ dùng thử): %(password)s"
