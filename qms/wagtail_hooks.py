@@ -446,7 +446,11 @@ class MyRolesPanel(UserPanel):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context["memberships"] = permissions.active_memberships(self.user)
+        memberships = permissions.active_memberships(self.user)
+        # Units read with their department ("Văn phòng Sở — Sở Tư pháp"), in one query.
+        agencies = Agency.objects.filter(pk__in=[m.agency_id for m in memberships])
+        names = {a.pk: a.display_name for a in agencies.select_related("parent")}
+        context["memberships"] = [(m, names.get(m.agency_id, "")) for m in memberships]
         return context
 
 

@@ -25,3 +25,18 @@ def test_dashboard_lists_my_active_roles(client, world):
     panel = html[html.index('id="qms-my-roles-panel"') :]
     assert "Sở Tư pháp thử" in panel and "Sở Tài chính thử" in panel
     assert "31/12/2099" in panel and "ủy quyền" in panel
+
+
+def test_a_role_in_a_unit_names_its_department(client, world):
+    user = world.users[("node", "staff")]
+    membership_create(
+        actor=None,
+        user=user,
+        agency=world.unit,
+        role="officer",
+        start_date=datetime.date(2020, 1, 1),
+    )
+    client.force_login(user)
+    html = client.get("/admin/").content.decode()
+    panel = html[html.index('id="qms-my-roles-panel"') :]
+    assert "Phòng Hành chính thử — Sở Tư pháp thử" in panel
