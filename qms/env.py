@@ -80,3 +80,37 @@ def filesystem_broker_options(root) -> dict:
     for key in ("data_folder_in", "processed_folder", "control_folder"):
         Path(options[key]).mkdir(parents=True, exist_ok=True)
     return options
+
+
+def secret_key_file(path) -> str:
+    """The secret key kept in ``path``, created once with mode 0600 when absent.
+
+    Several processes (gunicorn workers, a Celery worker) may start at once: each writes its own
+    candidate to a private temporary file beside ``path`` and hard-links it into place, which
+    fails when the file already exists, so the first link wins and every process reads that key.
+    """
+    import contextlib
+    import secrets
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+                handle.flush()
+                os.fsync(handle.fileno())
+            # Fails when another process linked its key first: then theirs is the key.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key written by an older version with the default umask
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty; delete it or set SECRET_KEY.")
+    return key

@@ -1,5 +1,6 @@
 """The one settings module of qms, driven by environment variables (see README, "Production")."""
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -7,23 +8,23 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from qms.env import env_bool, env_int, env_list, env_str, env_url, filesystem_broker_options
+from qms.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    filesystem_broker_options,
+    secret_key_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QMS_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("QMS_TESTING", False) or "pytest" in sys.modules
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    # Nothing set: a random key kept beside the SQLite database, never in the repository.
-    import secrets
-
-    _key_file = VAR_DIR / "secret_key"
-    if not _key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(secrets.token_urlsafe(50))
-    SECRET_KEY = _key_file.read_text().strip()
+# Nothing set: a random key generated once into var/secret_key (mode 0600), never in the repository.
+SECRET_KEY = env_str("SECRET_KEY", "") or secret_key_file(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 if TESTING:
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "qms.middleware.NFCInputMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.middleware.DailyRightsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qms.urls"
@@ -251,9 +255,43 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 LOGIN_URL = "wagtailadmin_login"
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: on by default in production (DEBUG=0); off in development and tests. A plain-HTTP
+# intranet sets QMS_HTTPS=0 (README, "Security"); each switch can also be set on its own.
+QMS_HTTPS = env_bool("QMS_HTTPS", not DEBUG and not TESTING)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", QMS_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if QMS_HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", QMS_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", QMS_HTTPS)
+# Trust the reverse proxy's X-Forwarded-Proto: https (it must set or strip that header).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", QMS_HTTPS) else None
+)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", QMS_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+# A working day of office use; Wagtail's "remember me" unticked ends the session with the browser.
+SESSION_COOKIE_AGE = env_int("SESSION_AGE_HOURS", 8, minimum=1) * 3600
+
+# Login throttling (django-axes): failures counted per username and address together, since the
+# offices of one agency share one address; the lock-out page is Wagtail's login with a message.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "qms.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Password-reset e-mails asked for from one address (qms.security.ThrottledPasswordResetView),
+# counted in Django's cache: per process unless CACHE_URL names a Redis shared by all of them.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5, minimum=1)
+PASSWORD_RESET_WINDOW = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1) * 60
+CACHE_URL = env_url("CACHE_URL", "", schemes={"redis", "rediss"})
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 
 LOGGING = {
     "version": 1,

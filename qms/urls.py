@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from qms import admin_pages, views, wagtail_scope
+from qms import admin_pages, security, views, wagtail_scope
 
 # Wagtail screens that would list data of every agency, answered first by scoped versions
 # (qms/wagtail_scope.py) or kept for administrators.
@@ -62,6 +62,12 @@ wagtail_shadows = [
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Wagtail's password reset under its own name, with a limit of e-mails per address.
+    path(
+        "admin/password_reset/",
+        security.ThrottledPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtail_shadows)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

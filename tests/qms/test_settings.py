@@ -2,8 +2,11 @@
 
 import datetime
 import os
+import secrets
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,25 @@ _SETTINGS_VARS = {
     "WAGTAILADMIN_BASE_URL",
     "SESSION_COOKIE_SECURE",
     "LOG_LEVEL",
+    "EMAIL_TIMEOUT",
+    "EMAIL_MAX_ATTEMPTS",
+    "EMAIL_RETRY_DELAY",
+    "EMAIL_CLAIM_TIMEOUT",
+    "CELERY_TASK_TIME_LIMIT",
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    "QMS_HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_AGE_HOURS",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "PASSWORD_RESET_LIMIT",
+    "PASSWORD_RESET_WINDOW_MINUTES",
+    "CACHE_URL",
 }
 
 
@@ -94,6 +116,12 @@ def test_defaults_start(tmp_path):
         ({"CELERY_BROKER_URL": "ftp://x"}, ["CELERY_BROKER_URL"]),
         ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, ["EMAIL_USE_TLS", "EMAIL_USE_SSL"]),
         ({"CELERY_VISIBILITY_TIMEOUT": "5"}, ["CELERY_VISIBILITY_TIMEOUT"]),
+        (
+            {"CELERY_TASK_TIME_LIMIT": "300", "CELERY_TASK_SOFT_TIME_LIMIT": "300"},
+            ["CELERY_TASK_SOFT_TIME_LIMIT", "CELERY_TASK_TIME_LIMIT"],
+        ),
+        ({"SESSION_AGE_HOURS": "0"}, ["SESSION_AGE_HOURS"]),
+        ({"CACHE_URL": "memcached://x"}, ["CACHE_URL"]),
     ],
     ids=lambda v: ",".join(v) if isinstance(v, list) else None,
 )
@@ -104,6 +132,144 @@ def test_bad_value_refused_naming_the_variable(tmp_path, variables, named):
     last_line = result.stderr.strip().splitlines()[-1]
     for name in named:
         assert name in last_line, result.stderr
+
+
+def _manage(tmp_path, *args, environment) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=environment,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_with_only_the_three_production_variables(tmp_path):
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "qms.example.gov.vn",
+    }
+    result = _manage(tmp_path, "check", "--deploy", environment=environment)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in result.stdout, output
+    assert "WARNING" not in output.upper().replace("WARNINGS: 0", ""), output
+
+
+@pytest.mark.slow
+def test_check_fails_when_task_limit_and_email_timeout_reach_the_visibility_timeout(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARS}
+    environment.update(
+        QMS_VAR_DIR=str(tmp_path / "var"),
+        SECRET_KEY="test-secret-key-for-start-up",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CELERY_TASK_TIME_LIMIT="600",
+        CELERY_TASK_SOFT_TIME_LIMIT="500",
+        EMAIL_TIMEOUT="30",
+        CELERY_VISIBILITY_TIMEOUT="630",
+    )
+    result = _manage(tmp_path, "check", environment=environment)
+    assert result.returncode != 0
+    assert "qms.E001" in result.stderr
+    for name in ("CELERY_TASK_TIME_LIMIT", "EMAIL_TIMEOUT", "CELERY_VISIBILITY_TIMEOUT"):
+        assert name in result.stderr, result.stderr
+
+    environment["CELERY_VISIBILITY_TIMEOUT"] = "631"
+    result = _manage(tmp_path, "check", environment=environment)
+    assert result.returncode == 0, result.stderr
+
+
+_KEY_WRITER = """
+import sys, time
+from pathlib import Path
+from qms.env import secret_key_file
+go, folder = Path(sys.argv[1]), Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+for n in range(20):
+    print(secret_key_file(folder / f"k{n}" / "secret_key"))
+"""
+
+
+@pytest.mark.slow
+def test_processes_starting_at_once_share_one_secret_key(tmp_path):
+    go = tmp_path / "go"
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _KEY_WRITER, str(go), str(tmp_path)],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    time.sleep(1)  # every writer is waiting for the start
+    go.touch()
+    outputs = []
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+        outputs.append(out.split())
+    assert all(len(keys) == 20 for keys in outputs)
+    assert all(keys == outputs[0] for keys in outputs)  # each file: one key for everyone
+    for n, key in enumerate(outputs[0]):
+        path = tmp_path / f"k{n}" / "secret_key"
+        assert path.read_text() == key and len(key) >= 50
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no temporary left
+
+
+@pytest.mark.slow
+def test_settings_generate_the_key_when_none_is_given(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARS}
+    environment.update(DEBUG="0", QMS_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(PROJECT_DIR))
+    environment["DJANGO_SETTINGS_MODULE"] = "qms.settings"
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first, second = (
+        subprocess.run(
+            [sys.executable, "-c", code], env=environment, capture_output=True, text=True
+        )
+        for _ in range(2)
+    )
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "var" / "secret_key"
+    assert first.stdout.strip() == second.stdout.strip() == key_file.read_text()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.slow
+def test_https_is_on_in_production_and_off_for_an_intranet(tmp_path):
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER,"
+        " s.SESSION_COOKIE_AGE)"
+    )
+
+    def read(**variables):
+        environment = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARS}
+        environment.update(
+            QMS_VAR_DIR=str(tmp_path / "var"),
+            SECRET_KEY="test-secret-key-for-start-up",
+            PYTHONPATH=str(PROJECT_DIR),
+            DJANGO_SETTINGS_MODULE="qms.settings",
+            **variables,
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=environment, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    on = "True 31536000 True True ('HTTP_X_FORWARDED_PROTO', 'https') 28800"
+    assert read(DEBUG="0") == on
+    assert read(DEBUG="0", QMS_HTTPS="0") == "False 0 False False None 28800"
+    assert read(DEBUG="1", SESSION_AGE_HOURS="10") == "False 0 False False None 36000"
 
 
 # --- qms.env readers ------------------------------------------------------------------------
