@@ -16,7 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.admin.views import workflows as workflow_views
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 
 from qms import permissions, selectors, tabular
 from qms.models import Notification, OutboundEmail
@@ -53,6 +55,14 @@ def inbox_mark_read(request):
 _admins_only = user_passes_test(permissions.is_admin, login_url="wagtailadmin_login")
 site_history = _admins_only(LogEntriesView.as_view())
 site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))
+# Workflow tasks are configured by administrators; their names may name an agency's reviewers.
+task_chooser = _admins_only(workflow_views.TaskChooserView.as_view())
+task_chooser_results = _admins_only(workflow_views.TaskChooserResultsView.as_view())
+task_chooser_create = _admins_only(workflow_views.TaskChooserCreateView.as_view())
+task_chosen = _admins_only(workflow_views.task_chosen)
+# The page-types report shows, per type, the last edited page of any agency (a draft title too).
+page_types_usage = _admins_only(PageTypesUsageReportView.as_view())
+page_types_usage_results = _admins_only(PageTypesUsageReportView.as_view(results_only=True))
 
 
 class CatalogueImportForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Request middleware of the core: every text input reaches the code in NFC."""
+"""Request middleware of the core: text input in NFC, Vietnamese first, rights of the day."""
 
 import unicodedata
 
@@ -37,4 +37,18 @@ class VietnameseFirstMiddleware:
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class DailyRightsMiddleware:
+    """A signed-in person's Wagtail rights are recomputed on their first request of the day, so a
+    membership that starts or ends today takes effect even when the nightly sync did not run."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from qms.services.rights import rights_sync_if_new_day
+
+        rights_sync_if_new_day(request)
         return self.get_response(request)

@@ -8,8 +8,8 @@ BEAT_SCHEDULE = {
         "task": "qms.tasks.send_pending_emails",
         "schedule": 60.0,
     },
-    "qms-sync-page-rights": {
-        "task": "qms.tasks.sync_page_rights",
+    "qms-sync-rights": {
+        "task": "qms.tasks.sync_rights",
         "schedule": crontab(hour=0, minute=5),
     },
 }

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from qms import admin_pages, security, views, wagtail_scope
@@ -58,7 +59,36 @@ wagtail_shadows = [
         wagtail_scope.tag_autocomplete,
         name="qms_tag_autocomplete_for",
     ),
+    path(
+        "pages/workflow/confirm_cancellation/<int:page_id>/",
+        wagtail_scope.confirm_workflow_cancellation,
+        name="qms_confirm_workflow_cancellation",
+    ),
+    path(
+        "pages/workflow/preview/<int:page_id>/<int:task_id>/",
+        wagtail_scope.workflow_preview,
+        name="qms_workflow_preview",
+    ),
+    path("workflows/task_chooser/", admin_pages.task_chooser, name="qms_task_chooser"),
+    path(
+        "workflows/task_chooser/results/",
+        admin_pages.task_chooser_results,
+        name="qms_task_chooser_results",
+    ),
+    path(
+        "workflows/task_chooser/create/",
+        admin_pages.task_chooser_create,
+        name="qms_task_chooser_create",
+    ),
+    path(
+        "workflows/task_chooser/<int:task_id>/",
+        admin_pages.task_chosen,
+        name="qms_task_chosen",
+    ),
 ]
+# Like every Wagtail admin view: only people who may open the admin reach them.
+for _shadow in wagtail_shadows:
+    _shadow.callback = require_admin_access(_shadow.callback)
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

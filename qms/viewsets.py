@@ -3,24 +3,40 @@
 ``AgencyScopedViewSet`` swaps each generic view (index, add, edit, delete, inspect, history,
 usage, export via index) for one that filters querysets and checks objects through
 ``qms.permissions``; an object outside the user's scope is a 404, an allowed-to-see object the user
-may not change is refused (Wagtail turns the PermissionDenied into a redirect with a message). Search folds Vietnamese accents (``qms.text.fold``).
+may not change is refused (Wagtail turns the PermissionDenied into a redirect with a message).
+Search folds Vietnamese accents (``qms.text.fold``).
+
+State changes are **transitions**: a viewset lists ``Transition``s, each calling a service; the
+allowed ones are offered per object (list row menu and the object's header), a state field is
+never in a form, and a refusal by the service comes back as a message.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic.edit import FormView
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
 from qms import permissions
+from qms.display import DisplayIndexMixin, DisplayInspectMixin
+from qms.exports import SafeExportMixin
 from qms.text import fold
 
 
@@ -72,8 +88,10 @@ class AgencyFieldMixin:
 
     agency_field = "agency"
     form_action = permissions.ADD
-    # Other choice fields narrowed per user: {field name: function(user) -> queryset}.
+    # Other choice fields narrowed per user: {field name: function(user) -> queryset}, and plain
+    # choice fields narrowed to {field name: function(user) -> allowed values}.
     field_scopes: dict = {}
+    field_choices: dict = {}
 
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
@@ -85,6 +103,11 @@ class AgencyFieldMixin:
         for name, scope in self.field_scopes.items():
             if name in form.fields:
                 form.fields[name].queryset = scope(self.request.user)
+        for name, allowed in self.field_choices.items():
+            if name in form.fields:
+                values = set(allowed(self.request.user))
+                field = form.fields[name]
+                field.choices = [(v, label) for v, label in field.choices if v in values or not v]
         return form
 
 
@@ -104,18 +127,176 @@ class ServiceSaveMixin:
         return instance
 
 
-class ScopedIndexView(ScopedIndexMixin, generic.IndexView):
-    pass
+@dataclass(frozen=True)
+class Transition:
+    """One state change an admin user may ask for on an object.
+
+    ``service(actor=, instance=, **form.cleaned_data)`` does the work and refuses with a
+    ValidationError or PermissionDenied whose message the person reads; ``action`` is the policy
+    action the object must allow; ``available(instance)`` says whether the object's state admits it
+    (the button is shown only then); ``form_class`` asks for what the service needs (a date, a
+    reason), and no form means a plain confirmation.
+    """
+
+    name: str
+    label: str
+    service: Callable
+    action: str = permissions.CHANGE
+    available: Callable = staticmethod(lambda instance: True)
+    # A finer check than the policy action, to hide what the service would refuse anyway (e.g.
+    # the grant rule for memberships): (user, instance) -> the reason it is refused, or None.
+    refusal: Callable | None = None
+    form_class: type[forms.Form] | None = None
+    confirmation: str = ""
+    icon: str = "arrow-right"
+    serious: bool = False
+
+    def log_action(self, model) -> str:
+        return f"qms.{model._meta.model_name}.{self.name}"
+
+    def allowed_for(self, user, policy, instance) -> bool:
+        return (
+            self.available(instance)
+            and policy.user_has_permission_for_instance(user, self.action, instance)
+            and (self.refusal is None or self.refusal(user, instance) is None)
+        )
+
+
+# Every transition of every viewset, for the log-action registry (qms/wagtail_hooks.py).
+TRANSITIONS: dict[str, str] = {}
+
+
+class TransitionButtonsMixin:
+    """The object's allowed transitions as buttons (list row menu, object header)."""
+
+    transitions: tuple[Transition, ...] = ()
+    transition_url_name: str | None = None
+
+    def transition_buttons(self, instance, *, priority=40):
+        if not self.transition_url_name:
+            return []
+        user, policy = self.request.user, _policy(self)
+        return [
+            Button(
+                t.label,
+                url=reverse(self.transition_url_name, args=[instance.pk, t.name]),
+                icon_name=t.icon,
+                priority=priority + i,
+            )
+            for i, t in enumerate(self.transitions)
+            if t.allowed_for(user, policy, instance)
+        ]
+
+
+class ScopedIndexView(
+    SafeExportMixin, DisplayIndexMixin, TransitionButtonsMixin, ScopedIndexMixin, generic.IndexView
+):
+    def get_list_more_buttons(self, instance):
+        return super().get_list_more_buttons(instance) + self.transition_buttons(instance)
+
+
+class TransitionView(
+    ScopedObjectMixin,
+    generic.base.BaseObjectMixin,
+    generic.base.WagtailAdminTemplateMixin,
+    FormView,
+):
+    """Confirm (and fill the transition's form), then call its service; refusals are messages."""
+
+    template_name = "qms/transition.html"
+    permission_policy = None
+    transitions: tuple[Transition, ...] = ()
+    index_url_name = None
+    inspect_url_name = None
+    edit_url_name = None
+    header_icon = ""
+
+    def setup(self, request, *args, **kwargs):
+        by_name = {t.name: t for t in self.transitions}
+        if kwargs.get("transition") not in by_name:
+            raise Http404
+        self.transition = by_name[kwargs["transition"]]
+        self.object_actions = (self.transition.action,)
+        super().setup(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        reason = self.transition.refusal and self.transition.refusal(request.user, self.object)
+        if reason:
+            messages.error(request, reason)
+            return redirect(self.get_back_url())
+        if not self.transition.available(self.object):
+            messages.error(
+                request,
+                _("Không thể “%(action)s” “%(object)s” ở trạng thái hiện tại.")
+                % {"action": self.transition.label, "object": self.object},
+            )
+            return redirect(self.get_back_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.transition.label
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_back_url(self):
+        next_url = get_valid_next_url_from_request(self.request)
+        if next_url:
+            return next_url
+        for name in (self.inspect_url_name, self.edit_url_name):
+            if name:
+                return reverse(name, args=[self.object.pk])
+        return reverse(self.index_url_name)
+
+    def get_form_class(self):
+        return self.transition.form_class or forms.Form
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            transition=self.transition,
+            back_url=self.get_back_url(),
+            action_url=self.request.get_full_path(),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.transition.service(
+                    actor=self.request.user, instance=self.object, **form.cleaned_data
+                )
+                log(
+                    instance=self.object,
+                    action=self.transition.log_action(self.model),
+                    user=self.request.user,
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(self.request, text)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Đã %(action)s: %(object)s.")
+            % {"action": self.transition.label, "object": self.object},
+        )
+        return redirect(self.get_back_url())
 
 
 class ScopedCreateView(ServiceSaveMixin, AgencyFieldMixin, generic.CreateView):
     pass
 
 
-class ScopedEditView(ServiceSaveMixin, AgencyFieldMixin, ScopedObjectMixin, generic.EditView):
+class ScopedEditView(
+    TransitionButtonsMixin, ServiceSaveMixin, AgencyFieldMixin, ScopedObjectMixin, generic.EditView
+):
     object_actions = (permissions.CHANGE,)
     form_action = permissions.CHANGE
     log_action = "wagtail.edit"
+
+    def get_header_more_buttons(self):
+        return sorted(super().get_header_more_buttons() + self.transition_buttons(self.object))
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
@@ -131,8 +312,11 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
             self.delete_service(actor=self.request.user, instance=self.object)
 
 
-class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
-    pass
+class ScopedInspectView(
+    DisplayInspectMixin, TransitionButtonsMixin, ScopedObjectMixin, generic.InspectView
+):
+    def get_header_more_buttons(self):
+        return sorted(super().get_header_more_buttons() + self.transition_buttons(self.object))
 
 
 # Whoever may read a record may read its history and where it is used (DESIGN.md §3).
@@ -154,10 +338,13 @@ class AgencyScopedViewSet(ModelViewSet):
     resource: str | None = None
     folded_search_fields: list[str] = []
     field_scopes: dict = {}
+    field_choices: dict = {}
     save_service = None
     delete_service = None
+    transitions: tuple[Transition, ...] = ()
     inspect_view_enabled = True
     copy_view_enabled = False
+    transition_view_class = TransitionView
 
     index_view_class = ScopedIndexView
     add_view_class = ScopedCreateView
@@ -171,19 +358,63 @@ class AgencyScopedViewSet(ModelViewSet):
     def permission_policy(self):
         return permissions.policy_for(self.model, self.resource)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for transition in self.transitions:
+            TRANSITIONS[transition.log_action(self.model)] = transition.label
+
+    def _transition_kwargs(self):
+        if not self.transitions:
+            return {}
+        return {
+            "transitions": tuple(self.transitions),
+            "transition_url_name": self.get_url_name("transition"),
+        }
+
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
-            folded_search_fields=self.folded_search_fields, **kwargs
+            folded_search_fields=self.folded_search_fields, **self._transition_kwargs(), **kwargs
         )
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(**self._transition_kwargs(), **kwargs)
+
+    @property
+    def transition_view(self):
+        return self.construct_view(
+            self.transition_view_class,
+            permission_policy=self.permission_policy,
+            transitions=tuple(self.transitions),
+            inspect_url_name=self.get_url_name("inspect") if self.inspect_view_enabled else None,
+        )
+
+    def get_urlpatterns(self):
+        patterns = super().get_urlpatterns()
+        if self.transitions:
+            patterns.append(
+                path(
+                    f"transition/<{self.pk_path_converter}:pk>/<slug:transition>/",
+                    self.transition_view,
+                    name="transition",
+                )
+            )
+        return patterns
 
     def get_add_view_kwargs(self, **kwargs):
         return super().get_add_view_kwargs(
-            save_service=self.save_service, field_scopes=self.field_scopes, **kwargs
+            save_service=self.save_service,
+            field_scopes=self.field_scopes,
+            field_choices=self.field_choices,
+            **kwargs,
         )
 
     def get_edit_view_kwargs(self, **kwargs):
         return super().get_edit_view_kwargs(
-            save_service=self.save_service, field_scopes=self.field_scopes, **kwargs
+            save_service=self.save_service,
+            field_scopes=self.field_scopes,
+            field_choices=self.field_choices,
+            **self._transition_kwargs(),
+            **kwargs,
         )
 
     def get_delete_view_kwargs(self, **kwargs):

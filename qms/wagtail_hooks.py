@@ -153,12 +153,9 @@ def _membership_not_ended(membership) -> bool:
     return membership.end_date is None or membership.end_date > timezone.localdate()
 
 
-def _may_regrant(user, membership) -> bool:
-    return (
-        permissions.grant_refusal(
-            user, holder=membership.user, agency=membership.agency, role=membership.role
-        )
-        is None
+def _regrant_refusal(user, membership) -> str | None:
+    return permissions.grant_refusal(
+        user, holder=membership.user, agency=membership.agency, role=membership.role
     )
 
 
@@ -200,7 +197,7 @@ class MembershipViewSet(AgencyScopedViewSet):
             _("Kết thúc phân công"),
             service=membership_admin_end,
             available=_membership_not_ended,
-            permitted=_may_regrant,
+            refusal=_regrant_refusal,
             form_class=MembershipEndForm,
             confirmation=_(
                 "Người này thôi giữ vai trò sau ngày kết thúc; lịch sử phân công được giữ lại."

@@ -44,6 +44,19 @@ class Rule:
     admin_any: bool = False
     note: str = ""
     extra: dict = field(default_factory=dict)
+    # A listing: the kind of marker an allowed member must find in it (one of their own agencies'),
+    # so an empty list cannot pass the leak test; the administrator must find one of any agency.
+    shows: str | None = None
+    # Who must find it (default: everyone allowed); an object's listing is expected to show the
+    # node's markers only to people whose scope includes the node.
+    shows_for: frozenset[str] | None = None
+    # GET parameters added to the URL (a search term, a chooser's filter).
+    query: dict = field(default_factory=dict)
+    # Also request the listing's CSV and XLSX exports (Wagtail's ?export=…).
+    exports: bool = False
+    # Why this object URL is tried without a real object (nothing of the kind can exist in the
+    # test world); every other object URL must name real objects (``OBJECT_KWARGS``).
+    no_object: str = ""
 
 
 def url_patterns():
@@ -73,19 +86,41 @@ def rule_for(name: str | None, route: str, rules) -> Rule | None:
     return None
 
 
-def all_rules() -> list[Rule]:
-    """The rules of every installed app that has a ``tests/<app>/authz_rules.py``, the core's
-    first and its fallbacks (Wagtail's own screens) last."""
-    rules, fallback = [], []
+def app_modules() -> list:
+    """Every installed app's ``tests/<app>/authz_rules.py``, the core's first."""
+    modules = []
     labels = [c.label for c in apps.get_app_configs()]
     labels.sort(key=lambda label: label != "qms")
     for label in labels:
         try:
-            module = importlib.import_module(f"tests.{label}.authz_rules")
+            modules.append(importlib.import_module(f"tests.{label}.authz_rules"))
         except ModuleNotFoundError as exc:
             if exc.name not in (f"tests.{label}", f"tests.{label}.authz_rules"):
                 raise
-            continue
+    return modules
+
+
+def all_rules() -> list[Rule]:
+    """The rules of every app's module, its fallbacks (Wagtail's own screens) last."""
+    rules, fallback = [], []
+    for module in app_modules():
         rules.extend(getattr(module, "RULES", []))
         fallback.extend(getattr(module, "FALLBACK_RULES", []))
     return rules + fallback
+
+
+def object_kwargs() -> list[tuple[str, str, Callable]]:
+    """(URL-name pattern, kwarg name, world -> value) of every app's ``OBJECT_KWARGS``: how each
+    object URL names a real object of the test world (the node's, unless said otherwise)."""
+    found = []
+    for module in app_modules():
+        found.extend(getattr(module, "OBJECT_KWARGS", []))
+    return found
+
+
+def real_kwarg(name: str, key: str, world, table=None):
+    """The real value for URL ``name``'s ``key``, or None when no app names one."""
+    for pattern, kwarg, value in table if table is not None else object_kwargs():
+        if kwarg == key and fnmatch.fnmatchcase(name, pattern):
+            return value(world)
+    return None

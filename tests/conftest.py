@@ -32,3 +32,9 @@ def redis_url():
 @pytest.fixture
 def world(db):
     return factories.World.build()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded files of a test go to a temporary folder, never into var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")

@@ -78,6 +78,7 @@ def populate(world):
     """Objects for the object URLs of Wagtail's and Django's admin screens (reference data)."""
     import datetime
 
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.utils import timezone
     from django_celery_beat.models import (
         ClockedSchedule,
@@ -90,6 +91,10 @@ def populate(world):
     from qms.models import Agency, AgencyKind, AgencySuccession, CalendarOverride
     from qms.services.files import agency_collection_ensure
 
+    seen = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "x", "path_info": "/"}
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**seen, locked_out=False)
+    AccessLog.objects.create(**seen)
     interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     CrontabSchedule.objects.get_or_create(minute="5", hour="0")
     ClockedSchedule.objects.create(clocked_time=timezone.now())
@@ -134,11 +139,13 @@ OBJECT_KWARGS = [
     ("wagtailadmin_pages:*", "page_id", lambda w: _draft(w).pk),
     ("wagtailadmin_pages:*", "page_to_move_id", lambda w: _draft(w).pk),
     ("wagtailadmin_pages:*", "revision_id", lambda w: _draft(w).latest_revision_id),
-    ("wagtailadmin_pages:*", "content_type_app_name", lambda w: "wagtailcore"),
-    ("wagtailadmin_pages:*", "content_type_model_name", lambda w: "page"),
+    ("wagtailadmin_pages:*", "content_type_app_name", lambda w: "extension"),
+    ("wagtailadmin_pages:*", "content_type_model_name", lambda w: "exampleagencypage"),
     ("wagtailadmin_pages:choose_parent", "app_label", lambda w: "wagtailcore"),
     ("wagtailadmin_pages:choose_parent", "model_name", lambda w: "page"),
-    ("wagtailadmin_pages:workflow_preview", "task_id", _first("wagtailcore.Task")),
+    ("*workflow_preview", "task_id", _first("wagtailcore.Task")),
+    ("qms_*workflow*", "page_id", lambda w: _draft(w).pk),
+    ("qms_task_chosen", "task_id", _first("wagtailcore.Task")),
     ("wagtailadmin_workflows:remove", "page_pk", lambda w: _agency_page(w).pk),
     ("wagtailadmin_workflows:remove", "workflow_pk", _first("wagtailcore.Workflow")),
     ("wagtailadmin_workflows:*task*", "pk", _first("wagtailcore.Task")),
@@ -215,8 +222,8 @@ RULES = [
     Rule("agency_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
     Rule("agency_chooser:create", ADMIN, admin_any=True),
     Rule("memberships:index*", on_node("officer", "leader", sibling=True)),
-    Rule("memberships:add", on_node("officer", sibling=True)),
-    Rule("memberships:edit", on_node("officer"), kwargs=_membership),
+    Rule("memberships:add", on_node("officer", "leader", sibling=True)),
+    Rule("memberships:edit", on_node("officer", "leader"), kwargs=_membership),
     Rule("memberships:delete", ADMIN, kwargs=_membership, note="ended, never deleted"),
     Rule(
         "memberships:transition",
@@ -232,6 +239,13 @@ RULES = [
     Rule("tthc:delete", ADMIN, kwargs=_tthc),
     Rule("calendar_overrides:index*", MEMBERS_AND_ADMIN),
     Rule("agency_successions:index*", MEMBERS_AND_ADMIN),
+    # reference data: every member reads each record, its history and usage
+    Rule("calendar_overrides:inspect", MEMBERS_AND_ADMIN),
+    Rule("calendar_overrides:history*", MEMBERS_AND_ADMIN),
+    Rule("calendar_overrides:usage", MEMBERS_AND_ADMIN),
+    Rule("agency_successions:inspect", MEMBERS_AND_ADMIN),
+    Rule("agency_successions:history*", MEMBERS_AND_ADMIN),
+    Rule("agency_successions:usage", MEMBERS_AND_ADMIN),
     Rule("tthc:*", ADMIN, admin_any=True),
     Rule("calendar_overrides:*", ADMIN, admin_any=True),
     Rule("agency_successions:*", ADMIN, admin_any=True),
@@ -291,8 +305,15 @@ FALLBACK_RULES = [
     Rule("wagtaildocs:index*", ANY_EDITOR, shows="doc"),
     Rule("wagtaildocs:add*", ANY_EDITOR),
     Rule("wagtaildocs:*upload*", frozenset(), no_object="an upload in progress"),
-    Rule("wagtaildocs:delete*", ADMIN),
-    Rule("wagtaildocs:*", EDITORS, note="edit and usage of the node's document"),
+    Rule(
+        "wagtaildocs:*_multiple",
+        EDITORS,
+        method="POST",
+        ok=frozenset({200, 404}),
+        admin_any=True,
+        note="AJAX steps of the multiple upload",
+    ),
+    Rule("wagtaildocs:*", EDITORS, note="edit, delete and usage: Wagtail's change right"),
     Rule("wagtaildocs_chooser:choose*", MEMBERS_AND_ADMIN, shows="doc", query={"q": "mk"}),
     Rule("wagtaildocs_chooser:chosen", on_node(*ROLES)),
     Rule("wagtaildocs_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
@@ -301,8 +322,16 @@ FALLBACK_RULES = [
     Rule("wagtailimages:index*", ANY_EDITOR, shows="img"),
     Rule("wagtailimages:add*", ANY_EDITOR),
     Rule("wagtailimages:*upload*", frozenset(), no_object="an upload in progress"),
-    Rule("wagtailimages:delete*", ADMIN),
-    Rule("wagtailimages:*", EDITORS, note="edit, preview, URL generator of the node's image"),
+    Rule(
+        "wagtailimages:*_multiple",
+        EDITORS,
+        method="POST",
+        ok=frozenset({200, 404}),
+        admin_any=True,
+        note="AJAX steps of the multiple upload",
+    ),
+    Rule("wagtailimages:url_generator*", frozenset(), admin_any=True, note="no dynamic serve"),
+    Rule("wagtailimages:*", EDITORS, note="edit, delete, preview: Wagtail's change right"),
     Rule("wagtailimages_chooser:choose*", MEMBERS_AND_ADMIN, shows="img", query={"q": "mk"}),
     Rule("wagtailimages_chooser:chosen", on_node(*ROLES)),
     Rule("wagtailimages_chooser:select_format", on_node(*ROLES)),
@@ -310,7 +339,7 @@ FALLBACK_RULES = [
     Rule("wagtailimages_chooser:create", ANY_EDITOR),
     Rule("qms_tag_autocomplete", MEMBERS_AND_ADMIN, shows="tag", query={"term": "mk"}),
     Rule("wagtailadmin_tag_autocomplete", MEMBERS_AND_ADMIN, shows="tag", query={"term": "mk"}),
-    Rule("*tag_*autocomplete*", frozenset(), note="custom tag models are not used"),
+    Rule("*tag*autocomplete*", ADMIN, admin_any=True, note="custom tag models are not used"),
     # --- the admin API behind choosers and the page explorer ---
     Rule("wagtailadmin_api:documents:listing", MEMBERS_AND_ADMIN, shows="doc"),
     Rule("wagtailadmin_api:images:listing", MEMBERS_AND_ADMIN, shows="img"),
@@ -319,17 +348,60 @@ FALLBACK_RULES = [
     Rule("wagtailadmin_api:documents:detail", on_node(*ROLES)),
     Rule("wagtailadmin_api:images:detail", on_node(*ROLES)),
     Rule("wagtailadmin_api:pages:detail", EDITORS),
-    Rule("wagtailadmin_api:pages:action", ADMIN, method="POST", admin_any=True),
+    Rule(
+        "wagtailadmin_api:pages:action",
+        frozenset(),
+        method="POST",
+        admin_any=True,
+        kwargs=lambda w: {"pk": _draft(w).pk, "action_name": "unlock"},
+        note="no one holds Wagtail's lock right",
+    ),
     # --- pages: the node's agency page and its draft ---
     Rule("wagtailadmin_choose_page", MEMBERS_AND_ADMIN),
-    Rule("wagtailadmin_choose_page_child", on_node(*ROLES), shows="draft"),
+    Rule(
+        "wagtailadmin_choose_page_child",
+        MEMBERS_AND_ADMIN,
+        shows="draft",
+        shows_for=on_node(*ROLES),
+        note="another agency's page shows no child (agency names are public)",
+    ),
     Rule("wagtailadmin_choose_page_search", MEMBERS_AND_ADMIN, query={"q": "mk"}),
     Rule("wagtailadmin_choose_page_chosen_multiple", MEMBERS_AND_ADMIN),
     Rule("wagtailadmin_choose_page_*_link", MEMBERS_AND_ADMIN),
+    Rule("wagtailadmin_explore_root", ANY_EDITOR, ok=frozenset({200, 302})),
     Rule("wagtailadmin_explore*", EDITORS, shows="draft"),
     Rule("wagtailadmin_pages:search*", ANY_EDITOR, query={"q": "mk"}),
     Rule("wagtailadmin_pages:*workflow_action*", frozenset(), no_object="no task in progress"),
     Rule("wagtailadmin_pages:workflow_history_detail", frozenset(), no_object="no workflow run"),
+    Rule("wagtailadmin_pages:convert_alias", frozenset(), admin_any=True, note="not an alias"),
+    Rule("wagtailadmin_pages:choose_parent", MEMBERS_AND_ADMIN, note="pages where one may add"),
+    Rule("wagtailadmin_pages:type_use*", ANY_EDITOR),
+    Rule(
+        "wagtailadmin_pages:revisions_compare",
+        EDITORS,
+        kwargs=lambda w: {
+            "pk": _draft(w).pk,
+            "revision_id_a": "earliest",
+            "revision_id_b": "latest",
+        },
+    ),
+    # Publishing rights: leaders (node and above).
+    Rule(
+        "wagtailadmin_pages:unpublish",
+        on_node("leader"),
+        kwargs=lambda w: {"page_id": _agency_page(w).pk},
+        note="the live agency page",
+    ),
+    Rule("wagtailadmin_pages:revisions_unschedule", on_node("leader")),
+    Rule("wagtailadmin_pages:move*", EDITORS),
+    Rule("wagtailadmin_pages:set_page_position", on_node("leader")),
+    Rule("wagtailadmin_pages:set_privacy", on_node("leader")),
+    Rule("wagtailadmin_pages:delete", EDITORS, note="a draft: Wagtail's change right"),
+    Rule("wagtailadmin_pages:add_subpage", EDITORS, ok=frozenset({200, 302})),
+    Rule("wagtailadmin_pages:revisions_index", EDITORS, ok=frozenset({302}), note="→ history"),
+    Rule("wagtailadmin_pages:workflow_preview", frozenset(), admin_any=True, note="no workflow"),
+    Rule("qms_workflow_preview", frozenset(), admin_any=True, note="no workflow"),
+    Rule("wagtailadmin_pages:*lock", frozenset(), admin_any=True, note="no one holds lock rights"),
     Rule("wagtailadmin_pages:*", EDITORS, admin_any=True, note="Wagtail's page rights"),
     # --- reports and workflows ---
     Rule("wagtailadmin_reports:site_history*", ADMIN, note="shadowed by qms_site_history"),
@@ -338,6 +410,10 @@ FALLBACK_RULES = [
     Rule("qms_page_types_usage*", ADMIN, note="last edited page of every agency"),
     Rule("wagtailadmin_reports:workflow*", ANY_EDITOR, note="shadowed: scoped to own pages"),
     Rule("qms_workflow*", ANY_EDITOR, note="workflow states of pages the person may edit"),
+    Rule("wagtailadmin_reports:aging_pages*", ANY_EDITOR, note="Wagtail's page rights"),
+    Rule("qms_confirm_workflow_cancellation", EDITORS, kwargs=lambda w: {"page_id": _draft(w).pk}),
+    Rule("qms_task_cho*", ADMIN, note="tasks are configured by administrators"),
+    Rule("wagtailadmin_workflows:task_cho*", ADMIN, note="shadowed by qms_task_chooser"),
     Rule("wagtailadmin_workflows:enable*", ADMIN, method="POST", admin_any=True),
     Rule("wagtailadmin_workflows:remove", ADMIN, method="POST", admin_any=True),
     Rule("wagtail*", ADMIN, admin_any=True, note="Wagtail's own screens: administrators"),

@@ -59,12 +59,15 @@ def test_leader_of_parent_reads_the_whole_subtree(world):
     assert set(agencies) == {world.parent, world.node, world.sibling, world.unit}
 
 
-def test_leader_may_read_but_not_change_memberships(world):
+def test_leader_may_read_and_assign_but_not_delete_memberships(world):
     leader = world.users[("node", "leader")]
     row = Membership.objects.get(user=world.users[("node", "staff")])
     assert permissions.has_permission(leader, "membership", permissions.VIEW, row)
-    assert not permissions.has_permission(leader, "membership", permissions.CHANGE, row)
-    assert not permissions.has_permission(leader, "membership", permissions.ADD)
+    # which roles a leader may give is the grant rule (test_membership_grants.py)
+    assert permissions.has_permission(leader, "membership", permissions.CHANGE, row)
+    assert permissions.has_permission(leader, "membership", permissions.ADD)
+    # memberships are ended, never deleted, except by an administrator
+    assert not permissions.has_permission(leader, "membership", permissions.DELETE, row)
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.AUDITOR])
@@ -130,10 +133,11 @@ def test_has_permission_on_objects(world):
     own = Membership.objects.get(user=world.users[("node", "staff")])
     sibling = Membership.objects.get(user=world.users[("sibling", "staff")])
     above = Membership.objects.get(user=world.users[("parent", "staff")])
-    for action in (permissions.VIEW, permissions.CHANGE, permissions.DELETE):
+    for action in (permissions.VIEW, permissions.CHANGE):
         assert permissions.has_permission(officer, "membership", action, own)
         assert not permissions.has_permission(officer, "membership", action, sibling)
         assert not permissions.has_permission(officer, "membership", action, above)
+    assert not permissions.has_permission(officer, "membership", permissions.DELETE, own)
     # agencies themselves: the node and the unit inside it, not the sibling or parent
     assert permissions.has_permission(officer, "agency", permissions.VIEW, world.unit)
     assert not permissions.has_permission(officer, "agency", permissions.VIEW, world.sibling)
@@ -149,7 +153,7 @@ def test_roles_on_includes_roles_held_above(world):
 
 
 def test_unscoped_resource_allowed_for_any_member(world):
-    tthc = AdministrativeProcedure.objects.create(code="1.000001", name="Thủ tục thử")
+    tthc = factories.tthc()
     for role in Role.values:
         user = world.users[("sibling", role)]
         assert permissions.has_permission(user, "administrativeprocedure", permissions.VIEW)
@@ -205,17 +209,16 @@ def test_policy_scopes_instances_and_users(world):
     assert world.users[("sibling", "officer")] in may_change
     assert world.users[("parent", "officer")] in may_change
     assert world.admin in may_change
+    assert world.users[("sibling", "leader")] in may_change
     assert world.users[("node", "officer")] not in may_change
-    assert world.users[("sibling", "leader")] not in may_change
+    assert world.users[("sibling", "staff")] not in may_change
 
 
 def test_reference_data_is_readable_by_every_member_for_each_record(world):
     from qms.models import AdministrativeProcedure
     from qms.permissions import policy_for
 
-    procedure = AdministrativeProcedure.objects.create(
-        code="1.000001", name="Thủ tục thử", field="Hộ tịch", level="commune", online_level="none"
-    )
+    procedure = factories.tthc()
     users = set(
         policy_for(AdministrativeProcedure).users_with_any_permission_for_instance(
             ["view"], procedure

@@ -1,4 +1,4 @@
-"""Managed Wagtail groups and page permissions follow memberships (qms.services.page_rights)."""
+"""Managed Wagtail groups and page permissions follow memberships (qms.services.rights)."""
 
 import datetime
 
@@ -10,11 +10,11 @@ from wagtail.models import GroupPagePermission
 from qms import providers
 from qms.models import HomePage, Membership, Role
 from qms.services.memberships import membership_create, membership_delete, membership_end
-from qms.services.page_rights import (
+from qms.services.rights import (
     MEMBERS_GROUP,
     group_name,
-    page_rights_sync_all,
-    page_rights_sync_user,
+    rights_sync_all,
+    rights_sync_user,
 )
 from tests import factories
 
@@ -72,7 +72,7 @@ def test_create_puts_user_in_members_and_agency_groups(agency):
 
 def test_user_without_membership_has_no_admin_access(agency):
     user = factories.user("bob")
-    assert page_rights_sync_user(user) == set()
+    assert rights_sync_user(user) == set()
     assert _groups(user) == set()
     assert not user.has_perm("wagtailadmin.access_admin")
 
@@ -140,7 +140,7 @@ def test_sync_all_repairs_hand_edited_groups(agency):
     former = factories.user("heidi")
     former.groups.add(stray, Group.objects.get(name=MEMBERS_GROUP))
 
-    count = page_rights_sync_all()
+    count = rights_sync_all()
 
     assert count >= 2
     assert _groups(user) == {MEMBERS_GROUP, "qms:SXD:officer"}
@@ -159,7 +159,7 @@ def test_sync_all_applies_memberships_that_ended_by_date(agency):
         end_date=today - datetime.timedelta(days=1),
     )
     user.groups.add(Group.objects.create(name="qms:SXD:staff"))
-    page_rights_sync_all()
+    rights_sync_all()
     assert _groups(user) == set()
 
 
@@ -186,7 +186,7 @@ def test_page_permissions_removed_when_page_goes_away(agency, agency_page):
     membership_create(actor=None, user=user, agency=agency, role=Role.OFFICER)
     assert _page_codenames("qms:SXD:officer", agency_page)
     providers._providers[providers.AGENCY_PAGE].clear()
-    page_rights_sync_user(user)
+    rights_sync_user(user)
     assert GroupPagePermission.objects.filter(group__name="qms:SXD:officer").count() == 0
 
 
