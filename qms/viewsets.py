@@ -126,6 +126,22 @@ class ServiceSaveMixin:
         log(instance=instance, action=self.log_action, user=self.request.user)
         return instance
 
+    def form_valid(self, form):
+        """A refusal of the save service is shown on the form (field by field where it names
+        fields), never a server error; nothing is written."""
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+        return self.form_invalid(form)
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -439,21 +455,20 @@ class FoldedSearchFilterForm(BaseFilterForm):
 
 
 class ScopedChooserMixin:
-    """Chooser listings and chosen objects limited to what the user may see."""
+    """Chooser listings and chosen objects (one or several) limited to what the user may see."""
+
+    def _scope(self):
+        policy = permissions.policy_for(self.model_class)
+        return policy.scope_q(self.request.user, [permissions.VIEW, permissions.CHANGE])
 
     def get_object_list(self):
-        policy = permissions.policy_for(self.model_class)
-        return (
-            super()
-            .get_object_list()
-            .filter(policy.scope_q(self.request.user, [permissions.VIEW, permissions.CHANGE]))
-        )
+        return super().get_object_list().filter(self._scope())
 
     def get_object(self, pk):
-        policy = permissions.policy_for(self.model_class)
-        return self.model_class.objects.filter(
-            policy.scope_q(self.request.user, [permissions.VIEW, permissions.CHANGE])
-        ).get(pk=pk)
+        return self.model_class.objects.filter(self._scope()).get(pk=pk)
+
+    def get_objects(self, pks):
+        return super().get_objects(pks).filter(self._scope())
 
 
 class ScopedChooseView(ScopedChooserMixin, chooser_views.ChooseView):
@@ -468,10 +483,15 @@ class ScopedChosenView(ScopedChooserMixin, chooser_views.ChosenView):
     pass
 
 
+class ScopedChosenMultipleView(ScopedChooserMixin, chooser_views.ChosenMultipleView):
+    pass
+
+
 class AgencyScopedChooserViewSet(ChooserViewSet):
     """A chooser whose listing, search and chosen lookups ask the agency permission policy."""
 
     choose_view_class = ScopedChooseView
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
     create_action_label = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 
 from qms.models import Agency, AgencyKind, Role
-from qms.services.files import agency_collection_ensure
+from qms.services.agencies import agency_create
 from qms.services.memberships import membership_create
 
 _seq = itertools.count(1)
@@ -16,11 +16,16 @@ PASSWORD = "test-pass-123"
 
 def agency(*, name=None, kind=AgencyKind.DEPARTMENT, parent=None, code=None, **extra) -> Agency:
     n = next(_seq)
-    created = Agency.objects.create(
-        code=code or f"T{n:04d}", name=name or f"Đơn vị thử {n}", kind=kind, parent=parent, **extra
+    return agency_create(
+        actor=None,
+        agency=Agency(
+            code=code or f"T{n:04d}",
+            name=name or f"Đơn vị thử {n}",
+            kind=kind,
+            parent=parent,
+            **extra,
+        ),
     )
-    agency_collection_ensure(created)
-    return created
 
 
 def user(username=None, *, superuser=False, **extra):

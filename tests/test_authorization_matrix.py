@@ -220,3 +220,24 @@ def test_object_urls_name_real_objects(marked_world):
 def test_authorization_matrix(marked_world):
     failures = run_matrix(marked_world)
     assert not failures, f"{len(failures)} authorization mismatches:\n" + "\n".join(failures[:300])
+
+
+def test_the_leak_test_catches_an_unscoped_chooser(marked_world, monkeypatch):
+    """Left unscoped, the page chooser shows the node's draft to the sibling agency: the marker
+    check must say so (as test_a_url_without_a_rule_is_reported does for a missing rule)."""
+    from qms import wagtail_scope
+
+    monkeypatch.setattr(wagtail_scope, "page_chooser_scope", lambda pages, user: pages)
+    failures = run_matrix(marked_world, only={"wagtailadmin_choose_page_child"})
+    draft = f"mk{marked_world.node.pk}xdraft"
+    leaks = [f for f in failures if "shows another agency's data" in f and draft in f]
+    assert any("as sibling_officer" in f for f in leaks), failures
+
+
+def test_the_leak_test_catches_an_empty_listing(marked_world, monkeypatch):
+    """A listing that shows nothing cannot pass: the rule says what it must show."""
+    from qms import wagtail_scope
+
+    monkeypatch.setattr(wagtail_scope, "page_chooser_scope", lambda pages, user: pages.none())
+    failures = run_matrix(marked_world, only={"wagtailadmin_choose_page_child"})
+    assert any("lists none of its own «draft»" in f for f in failures), failures

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from qms import permissions
 from qms.models import Agency
+from qms.services.files import agency_collection_ensure, agency_collection_move
 
 
 def _check(actor, action: str, agency: Agency | None) -> None:
@@ -36,6 +37,7 @@ def agency_create(*, actor, agency: Agency) -> Agency:
     if actor is not None:
         agency._history_user = actor
     agency.save()
+    agency_collection_ensure(agency)
     return agency
 
 
@@ -82,6 +84,9 @@ def agency_move(*, actor, agency: Agency, new_parent: Agency | None) -> Agency:
         default_user=actor,
         default_change_reason=_("Chuyển theo đơn vị cấp trên %(code)s") % {"code": agency.code},
     )
+    # The agency's files follow it: its collection moves under the new parent's, so collection
+    # rights held above the new parent cover it (those held on the old parent no longer do).
+    agency_collection_move(agency)
     return agency
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from qms import permissions, tabular
+from qms import permissions, signals, tabular
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -275,6 +275,19 @@ def _save(obj, actor) -> None:
     obj.save()
 
 
+def time_limit_announce(limit: TimeLimit, *, previous_working_days) -> None:
+    """Tell the apps (``qms.signals.tthc_time_limit_changed``) once the change is committed; a
+    rolled-back change (a dry run, a rejected file) announces nothing."""
+    transaction.on_commit(
+        lambda: signals.tthc_time_limit_changed.send(
+            sender=TimeLimit,
+            procedure=limit.procedure,
+            time_limit=limit,
+            previous_working_days=previous_working_days,
+        )
+    )
+
+
 def _apply(rows: list[_Row], actor, result: ImportResult) -> None:
     agencies = {a.code.upper(): a for a in Agency.objects.all()}
     by_code: dict[str, list[_Row]] = {}
@@ -328,16 +341,20 @@ def _apply(rows: list[_Row], actor, result: ImportResult) -> None:
                     legal_basis=row.legal_basis or "",
                 )
                 _save(limit, actor)
+                time_limit_announce(limit, previous_working_days=None)
                 limits[row.effective_from] = limit
                 result.time_limits_created += 1
                 changed = True
             elif limit.working_days != row.working_days or (
                 row.legal_basis is not None and limit.legal_basis != row.legal_basis
             ):
+                previous_days = limit.working_days
                 limit.working_days = row.working_days
                 if row.legal_basis is not None:
                     limit.legal_basis = row.legal_basis
                 _save(limit, actor)
+                if previous_days != limit.working_days:
+                    time_limit_announce(limit, previous_working_days=previous_days)
                 result.time_limits_updated += 1
                 changed = True
 

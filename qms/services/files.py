@@ -40,4 +40,4 @@ def agency_collection_move(agency: Agency) -> None:
     collection = Collection.objects.get(pk=collection.pk)
     current_parent = collection.get_parent()
     if current_parent is None or current_parent.pk != target.pk:
-        collection.move(Collection.objects.get(pk=target.pk), pos="last-child")
+        collection.move(Collection.objects.get(pk=target.pk), pos="sorted-child")

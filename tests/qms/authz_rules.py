@@ -89,7 +89,7 @@ def populate(world):
     )
 
     from qms.models import Agency, AgencyKind, AgencySuccession, CalendarOverride
-    from qms.services.files import agency_collection_ensure
+    from qms.services.agencies import agency_create
 
     seen = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "x", "path_info": "/"}
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
@@ -102,14 +102,16 @@ def populate(world):
     PeriodicTask.objects.get_or_create(
         name="qms-test-task", defaults={"task": "qms.tasks.sync_rights", "interval": interval}
     )
-    former = Agency.objects.create(
-        code="TP-CU",
-        name="Sở cũ thử",
-        kind=AgencyKind.DEPARTMENT,
-        parent=world.parent,
-        valid_to=datetime.date(2025, 6, 30),
+    former = agency_create(
+        actor=None,
+        agency=Agency(
+            code="TP-CU",
+            name="Sở cũ thử",
+            kind=AgencyKind.DEPARTMENT,
+            parent=world.parent,
+            valid_to=datetime.date(2025, 6, 30),
+        ),
     )
-    agency_collection_ensure(former)
     AgencySuccession.objects.create(
         predecessor=former,
         successor=world.node,

@@ -53,3 +53,13 @@ def test_units_read_with_their_parent_in_the_chooser_and_once_chosen(client, wor
     # A department or a province reads as its own name.
     assert str(world.node) == "Sở Tư pháp thử"
     assert str(world.parent) == "Thành phố Thử"
+
+
+def test_chosen_multiple_returns_only_agencies_in_scope(client, world):
+    client.force_login(world.users[("node", "officer")])
+    url = reverse("agency_chooser:chosen_multiple")
+    ids = [world.node.pk, world.unit.pk, world.sibling.pk, world.parent.pk]
+    response = client.get(url, {"id": ids})
+    assert response.status_code == 200
+    chosen = {int(item["id"]) for item in response.json()["result"]}
+    assert chosen == {world.node.pk, world.unit.pk}

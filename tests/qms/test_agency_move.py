@@ -204,3 +204,15 @@ def test_admin_add_form_creates_with_the_path_in_history(client, tree):
     first = _history(created)[0]
     assert first.path == created.path == f"{dept_a.path}{created.pk}/"
     assert first.history_user == admin
+
+
+def test_the_agency_collection_moves_with_it(world):
+    from wagtail.models import Collection
+
+    from qms.services.agencies import agency_move
+
+    agency_move(actor=None, agency=world.unit, new_parent=world.sibling)
+    files = Collection.objects.get(pk=world.unit.collection_id)
+    assert files.get_parent() == world.sibling.collection
+    # collection rights of the old department no longer reach the unit's files
+    assert not files.is_descendant_of(Collection.objects.get(pk=world.node.collection_id))

@@ -340,3 +340,38 @@ def test_xlsx_errors_name_the_sheet_row(agencies):
         "Dòng 3, cột «effective_from»: ngày 31/02/2026 không tồn tại (giá trị «31/02/2026»)",
         "Dòng 3, cột «working_days»: không phải số (ví dụ 0,5 hoặc 7) (giá trị «abc»)",
     ]
+
+
+@pytest.mark.django_db
+def test_a_changed_time_limit_is_announced_once_committed(django_capture_on_commit_callbacks):
+    from qms import signals
+
+    heard = []
+
+    def listener(sender, procedure, time_limit, previous_working_days, **kwargs):
+        heard.append((procedure.code, time_limit.working_days, previous_working_days))
+
+    signals.tthc_time_limit_changed.connect(listener)
+    try:
+        header = "code,name,field,level,online_level,working_days,effective_from\n"
+        first = header + "1.000123,Cấp phiếu thử,Hộ tịch,commune,none,5,01/01/2024\n"
+        with django_capture_on_commit_callbacks(execute=True):
+            catalogue_import(actor=None, file=io.BytesIO(first.encode()))
+        later = first + "1.000123,Cấp phiếu thử,Hộ tịch,commune,none,3,01/07/2025\n"
+        with django_capture_on_commit_callbacks(execute=True):
+            catalogue_import(actor=None, file=io.BytesIO(later.encode()))
+        changed = later.replace(",3,", ",4,")
+        with django_capture_on_commit_callbacks(execute=True):
+            catalogue_import(actor=None, file=io.BytesIO(changed.encode()))
+        # a dry run changes nothing and announces nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            catalogue_import(
+                actor=None, file=io.BytesIO(later.replace(",3,", ",2,").encode()), dry_run=True
+            )
+    finally:
+        signals.tthc_time_limit_changed.disconnect(listener)
+    assert [(code, str(days), prev) for code, days, prev in heard] == [
+        ("1.000123", "5.00", None),
+        ("1.000123", "3.00", None),
+        ("1.000123", "4.00", Decimal("3.00")),
+    ]

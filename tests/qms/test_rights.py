@@ -194,3 +194,50 @@ def test_no_provider_means_no_page_permissions(agency, no_agency_page):
     user = factories.user("kim")
     membership_create(actor=None, user=user, agency=agency, role=Role.LEADER)
     assert GroupPagePermission.objects.filter(group__name="qms:SXD:leader").count() == 0
+
+
+def test_rights_follow_dates_on_first_request_of_the_day_without_beat(agency, client):
+    """A membership written to start today and one that ended yesterday take effect on the
+    person's first request, even though the nightly sync never ran."""
+    from django.urls import reverse
+
+    starter = factories.user("starter")
+    today = timezone.localdate()
+    # as if created last week with a start date of today: no sync has run since
+    Membership.objects.create(user=starter, agency=agency, role=Role.OFFICER, start_date=today)
+    assert _groups(starter) == set()
+    client.force_login(starter)
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    assert _groups(starter) == {MEMBERS_GROUP, "qms:SXD:officer"}
+
+    leaver = factories.user("leaver")
+    row = membership_create(
+        actor=None,
+        user=leaver,
+        agency=agency,
+        role=Role.OFFICER,
+        start_date=today - datetime.timedelta(days=30),
+    )
+    Membership.objects.filter(pk=row.pk).update(end_date=today - datetime.timedelta(days=1))
+    assert "qms:SXD:officer" in _groups(leaver)  # stale until the person shows up
+    other = type(client)()
+    other.force_login(leaver)
+    response = other.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 302  # no membership in force: the admin is closed
+    assert _groups(leaver) == set()
+
+
+def test_rights_are_recomputed_once_a_day_not_on_every_request(agency, client, monkeypatch):
+    from django.urls import reverse
+
+    from qms.services import rights
+
+    user = factories.user("daily")
+    membership_create(actor=None, user=user, agency=agency, role=Role.STAFF)
+    calls = []
+    original = rights.rights_sync_user
+    monkeypatch.setattr(rights, "rights_sync_user", lambda u: calls.append(u) or original(u))
+    client.force_login(user)
+    client.get(reverse("wagtailadmin_home"))
+    client.get(reverse("wagtailadmin_home"))
+    assert len(calls) == 1
