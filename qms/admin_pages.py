@@ -3,11 +3,9 @@
 import datetime
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,15 +13,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 from wagtail.admin.views import workflows as workflow_views
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 
 from qms import permissions, selectors, tabular
-from qms.models import Notification, OutboundEmail
+from qms.models import Notification
 from qms.services import catalogue
-from qms.services.notifications import notification_mark_read, outbox_resend
+from qms.services.notifications import notification_mark_read
 
 
 def inbox(request):
@@ -118,27 +116,6 @@ def working_calendar(request):
             "following": following.replace(day=1),
             "header_title": _("Lịch làm việc"),
         },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def outbox_resend_view(request, pk):
-    """Confirm (GET) and do (POST) an administrator's resend of a failed or uncertain e-mail."""
-    if not permissions.is_admin(request.user):
-        raise PermissionDenied
-    email = get_object_or_404(OutboundEmail, pk=pk)
-    if request.method == "POST":
-        try:
-            outbox_resend(actor=request.user, email=email)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, _("Đã đưa thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": email.to}
-            )
-        return redirect("outbox:index")
-    return TemplateResponse(
-        request, "qms/outbox_resend.html", {"email": email, "header_title": _("Gửi lại thư")}
     )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from qms.collation import vi_person_order
 from qms.models import Agency, Membership, Role
 from qms.models.agencies import subtree_q
 
@@ -454,8 +455,6 @@ def assignable_users(user):
     membership; never an administrator, never themselves (nobody grants a role of their own),
     never the staff lists of other agencies. By given name, then family name, as Vietnamese
     lists go."""
-    from qms.collation import vi_person_order
-
     User = get_user_model()
     people = User.objects.filter(is_active=True).order_by(*vi_person_order())
     if is_admin(user):

@@ -166,6 +166,8 @@ class Transition:
     confirmation: str = ""
     icon: str = "arrow-right"
     serious: bool = False
+    # The view records the transition in Wagtail's log, unless the service logs it itself.
+    log: bool = True
 
     def log_action(self, model) -> str:
         return f"qms.{model._meta.model_name}.{self.name}"
@@ -283,11 +285,12 @@ class TransitionView(
                 self.transition.service(
                     actor=self.request.user, instance=self.object, **form.cleaned_data
                 )
-                log(
-                    instance=self.object,
-                    action=self.transition.log_action(self.model),
-                    user=self.request.user,
-                )
+                if self.transition.log:
+                    log(
+                        instance=self.object,
+                        action=self.transition.log_action(self.model),
+                        user=self.request.user,
+                    )
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(self.request, text)
@@ -333,6 +336,14 @@ class ScopedInspectView(
 ):
     def get_header_more_buttons(self):
         return sorted(super().get_header_more_buttons() + self.transition_buttons(self.object))
+
+    def get_field_display_value(self, field_name, field):
+        if field_name == "field":
+            # Wagtail first looks for get_<name>_display_value(): for a model field named
+            # "field" that is this very method, which it would call without arguments (a 500).
+            value = getattr(self.object, "get_field_display", None)
+            return value() if callable(value) else self.object.field
+        return super().get_field_display_value(field_name, field)
 
 
 # Whoever may read a record may read its history and where it is used (DESIGN.md §3).

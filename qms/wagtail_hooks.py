@@ -13,10 +13,8 @@ from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultipleChooserPanel
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.menus import MenuItem as UIMenuItem
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets.model import ModelViewSetGroup
-from wagtail.admin.widgets.button import Button
 from wagtail.images.views import chooser as image_chooser_views
 
 from qms import admin_pages, next_steps, permissions, selectors, wagtail_scope
@@ -38,6 +36,7 @@ from qms.services.memberships import (
     membership_admin_end,
     membership_admin_save,
 )
+from qms.services.notifications import outbox_admin_resend
 from qms.viewsets import (
     TRANSITIONS,
     AgencyScopedChooserViewSet,
@@ -222,13 +221,6 @@ def _time_limit_status(limit, in_force, today) -> str:
 
 
 class ProcedureInspectView(ScopedInspectView):
-    def get_field_display_value(self, field_name, field):
-        if field_name == "field":
-            # Wagtail first looks for get_<name>_display_value(): for the model field named
-            # "field" that is this very method, which it would call without arguments.
-            return self.object.field
-        return super().get_field_display_value(field_name, field)
-
     def get_field_label(self, field_name, field):
         if field_name == "time_limits":
             return capfirst(TimeLimit._meta.verbose_name_plural)
@@ -489,30 +481,6 @@ def check_document_access(document, request):
 permissions.register_policy(OutboundEmail)
 
 
-def _resend_button(email, button_class):
-    if email.resendable:
-        return button_class(
-            _("Gửi lại"), url=reverse("outbox:resend", args=[email.pk]), icon_name="mail"
-        )
-    return None
-
-
-class OutboxIndexView(ScopedIndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        if button := _resend_button(instance, UIMenuItem):
-            buttons.append(button)
-        return buttons
-
-
-class OutboxInspectView(ScopedInspectView):
-    def get_header_more_buttons(self):
-        buttons = list(super().get_header_more_buttons())
-        if button := _resend_button(self.object, Button):
-            buttons.append(button)
-        return buttons
-
-
 class OutboxViewSet(AgencyScopedViewSet):
     """Read-only: a state changes only through the sending task or a deliberate resend."""
 
@@ -521,8 +489,21 @@ class OutboxViewSet(AgencyScopedViewSet):
     menu_label = _("Hộp thư đi")
     add_to_settings_menu = True
     menu_order = 950
-    index_view_class = OutboxIndexView
-    inspect_view_class = OutboxInspectView
+    # A deliberate resend of a failed or uncertain message: the one state change people make here.
+    transitions = (
+        Transition(
+            "resend",
+            _("Gửi lại"),
+            service=outbox_admin_resend,
+            available=lambda email: email.resendable,
+            confirmation=_(
+                "Thư được đưa lại vào hàng chờ gửi. Thư “chưa chắc đã gửi” có thể đã đến người "
+                "nhận: gửi lại có thể khiến họ nhận hai lần."
+            ),
+            icon="mail",
+            log=False,  # the service logs it with the status it had and its last error
+        ),
+    )
     list_display = [
         "subject",
         "to",
@@ -559,10 +540,16 @@ class OutboxViewSet(AgencyScopedViewSet):
         )
 
     def get_urlpatterns(self):
-        readable = {"index", "index_results", "inspect", "history", "history_results", "usage"}
-        return [p for p in super().get_urlpatterns() if p.name in readable] + [
-            path("resend/<int:pk>/", admin_pages.outbox_resend_view, name="resend"),
-        ]
+        readable = {
+            "index",
+            "index_results",
+            "inspect",
+            "history",
+            "history_results",
+            "usage",
+            "transition",
+        }
+        return [p for p in super().get_urlpatterns() if p.name in readable]
 
 
 @hooks.register("register_admin_viewset")

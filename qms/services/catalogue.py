@@ -402,6 +402,9 @@ def procedure_admin_save(*, actor, instance: AdministrativeProcedure) -> Adminis
     if not permissions.is_admin(actor):
         raise PermissionDenied(_("Chỉ quản trị viên được sửa danh mục thủ tục hành chính."))
     quiet = []
+    stored_days = dict(
+        TimeLimit.objects.filter(procedure_id=instance.pk).values_list("pk", "working_days")
+    )
     for relation in ("time_limits", "handling_agency_links"):
         for row in getattr(instance, relation).all():
             row._history_user = actor
@@ -409,9 +412,14 @@ def procedure_admin_save(*, actor, instance: AdministrativeProcedure) -> Adminis
                 row.skip_history_when_saving = True
                 quiet.append(row)
     instance._history_user = actor
-    try:
-        instance.save()
-    finally:
-        for row in quiet:
-            del row.skip_history_when_saving
+    with transaction.atomic():
+        try:
+            instance.save()
+        finally:
+            for row in quiet:
+                del row.skip_history_when_saving
+        for limit in instance.time_limits.all():
+            previous = stored_days.get(limit.pk)
+            if limit.pk not in stored_days or previous != limit.working_days:
+                time_limit_announce(limit, previous_working_days=previous)
     return instance

@@ -194,3 +194,8 @@ def outbox_resend(*, actor, email: OutboundEmail) -> OutboundEmail:
     )
     _enqueue_sending()
     return email
+
+
+def outbox_admin_resend(*, actor, instance: OutboundEmail) -> OutboundEmail:
+    """The outbox's "resend" transition (``AgencyScopedViewSet.transitions``)."""
+    return outbox_resend(actor=actor, email=instance)

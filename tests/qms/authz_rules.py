@@ -275,7 +275,11 @@ RULES = [
     ),
     Rule("qms_working_calendar", MEMBERS_AND_ADMIN),
     Rule("outbox:index*", ADMIN, note="the e-mail outbox: administrators only"),
-    Rule("outbox:resend", ADMIN, kwargs=_uncertain_email, method="POST", ok=frozenset({302})),
+    Rule(
+        "outbox:transition",
+        ADMIN,
+        kwargs=lambda w: {**_uncertain_email(w), "transition": "resend"},
+    ),
     Rule("outbox:*", ADMIN, kwargs=_uncertain_email),
     Rule("qms_user_guide", MEMBERS_AND_ADMIN),
 ]

@@ -332,17 +332,19 @@ def test_administrator_sees_the_outbox_and_resends_from_it(client, queued):
     html = client.get(reverse("outbox:index")).content.decode()
     assert "Hạn rà soát quy trình" in html and "Thư đã gửi" in html
     assert "chưa chắc đã gửi" in html
-    assert reverse("outbox:resend", args=[email.pk]) in html
+    resend = reverse("outbox:transition", args=[email.pk, "resend"])
+    assert resend in html
 
     filtered = client.get(reverse("outbox:index"), {"status": "uncertain"}).content.decode()
     assert "Hạn rà soát quy trình" in filtered and "Thư đã gửi" not in filtered
 
-    confirm = client.get(reverse("outbox:resend", args=[email.pk]))
+    confirm = client.get(resend)
     assert confirm.status_code == 200
     assert "có thể đã đến người nhận" in confirm.content.decode()
 
-    response = client.post(reverse("outbox:resend", args=[email.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("outbox:index")
+    response = client.post(resend)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outbox:inspect", args=[email.pk])
     email.refresh_from_db()
     assert email.status in (EmailStatus.QUEUED, EmailStatus.SENT)
     assert ModelLogEntry.objects.filter(action="qms.email_resend", user=admin).count() == 1
@@ -356,7 +358,7 @@ def test_the_outbox_is_hidden_from_members(client, queued):
     officer = factories.member(factories.agency(), "officer")
     client.force_login(officer)
     assert client.get(reverse("outbox:index")).status_code in (302, 403)
-    response = client.post(reverse("outbox:resend", args=[email.pk]))
-    assert response.status_code in (302, 403)
+    response = client.post(reverse("outbox:transition", args=[email.pk, "resend"]))
+    assert response.status_code in (302, 403, 404)
     email.refresh_from_db()
     assert email.status == EmailStatus.UNCERTAIN

@@ -200,3 +200,40 @@ def test_members_may_not_edit_the_catalogue(client, world, birth):
     response = client.post(reverse("tthc:edit", args=[birth.pk]), _edit_data(birth, [], [], 0, 0))
     assert response.status_code in (302, 403)
     assert birth.time_limits.count() == 3
+
+
+def test_admin_changing_a_limit_announces_it_once_committed(
+    client, world, birth, django_capture_on_commit_callbacks
+):
+    from qms import signals
+
+    heard = []
+
+    def listener(sender, procedure, time_limit, previous_working_days, **kwargs):
+        heard.append((procedure.pk, time_limit.working_days, previous_working_days))
+
+    signals.tthc_time_limit_changed.connect(listener)
+    try:
+        client.force_login(world.admin)
+        old_limits = list(birth.time_limits.order_by("effective_from"))
+        limits = [
+            {
+                "id": t.pk,
+                "working_days": str(t.working_days),
+                "effective_from": t.effective_from.strftime("%d/%m/%Y"),
+                "legal_basis": t.legal_basis,
+            }
+            for t in old_limits
+        ]
+        limits[1]["working_days"] = "0.75"  # the limit in force changes
+        limits[2]["legal_basis"] = "Quyết định sửa căn cứ"  # not a change of the limit
+        link = birth.handling_agency_links.get()
+        data = _edit_data(
+            birth, limits, [{"id": link.pk, "agency": link.agency_id}], len(old_limits), 1
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("tthc:edit", args=[birth.pk]), data)
+        assert response.status_code == 302, response.context["form"].errors
+    finally:
+        signals.tthc_time_limit_changed.disconnect(listener)
+    assert heard == [(birth.pk, Decimal("0.75"), Decimal("0.50"))]
