@@ -297,7 +297,7 @@ class TransitionView(
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("Đã %(action)s: %(object)s.")
+            _("Đã thực hiện “%(action)s”: %(object)s.")
             % {"action": self.transition.label, "object": self.object},
         )
         return redirect(self.get_back_url())
