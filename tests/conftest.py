@@ -38,3 +38,12 @@ def world(db):
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files of a test go to a temporary folder, never into var/media."""
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Every test starts in Vietnamese, the site's language, whatever an earlier test activated."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
