@@ -71,32 +71,54 @@ def pdf_bytes() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def document(agency_: Agency, *, title: str, filename: str, tags=()):
+def _stored_file(model, agency_: Agency, *, title: str, filename: str, content: bytes, tags=()):
     from django.core.files.base import ContentFile
-    from wagtail.documents import get_document_model
 
-    doc = get_document_model().objects.create(
-        title=title,
-        file=ContentFile(pdf_bytes(), name=filename),
-        collection=agency_.collection,
+    obj = model.objects.create(
+        title=title, file=ContentFile(content, name=filename), collection=agency_.collection
     )
     if tags:
-        doc.tags.add(*tags)
-    return doc
+        obj.tags.add(*tags)
+    return obj
+
+
+def document(agency_: Agency, *, title: str, filename: str, tags=()):
+    """A PDF in the agency's collection."""
+    from wagtail.documents import get_document_model
+
+    return _stored_file(
+        get_document_model(),
+        agency_,
+        title=title,
+        filename=filename,
+        content=pdf_bytes(),
+        tags=tags,
+    )
 
 
 def image(agency_: Agency, *, title: str, filename: str, tags=()):
-    from django.core.files.base import ContentFile
+    """A PNG in the agency's collection."""
     from wagtail.images import get_image_model
 
-    img = get_image_model().objects.create(
-        title=title,
-        file=ContentFile(png_bytes(), name=filename),
-        collection=agency_.collection,
+    return _stored_file(
+        get_image_model(), agency_, title=title, filename=filename, content=png_bytes(), tags=tags
     )
-    if tags:
-        img.tags.add(*tags)
-    return img
+
+
+def agency_tree():
+    """province ─┬─ dept_a ── unit_a ── desk_a
+    └─ dept_b"""
+    province = agency(kind=AgencyKind.PROVINCE, code="P")
+    dept_a = agency(parent=province, code="A")
+    dept_b = agency(parent=province, code="B")
+    unit_a = agency(kind=AgencyKind.UNIT, parent=dept_a, code="A1")
+    desk_a = agency(kind=AgencyKind.ONE_STOP, parent=unit_a, code="A1X")
+    return province, dept_a, dept_b, unit_a, desk_a
+
+
+def fresh(*objects):
+    """The same rows read again from the database (no cached fields or relations)."""
+    return [type(o)._default_manager.get(pk=o.pk) for o in objects]
 
 
 @dataclass

@@ -15,22 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tree():
-    """province ─┬─ dept_a ── unit_a ── desk_a
-    └─ dept_b"""
-    province = factories.agency(kind=AgencyKind.PROVINCE, code="P")
-    dept_a = factories.agency(parent=province, code="A")
-    dept_b = factories.agency(parent=province, code="B")
-    unit_a = factories.agency(kind=AgencyKind.UNIT, parent=dept_a, code="A1")
-    desk_a = factories.agency(kind=AgencyKind.ONE_STOP, parent=unit_a, code="A1X")
-    return province, dept_a, dept_b, unit_a, desk_a
-
-
-def _fresh(*agencies):
-    return [Agency.objects.get(pk=a.pk) for a in agencies]
+    return factories.agency_tree()
 
 
 def test_root_and_child_paths(tree):
-    province, dept_a, dept_b, unit_a, desk_a = _fresh(*tree)
+    province, dept_a, dept_b, unit_a, desk_a = factories.fresh(*tree)
     assert province.path == f"/{province.pk}/"
     assert dept_a.path == f"/{province.pk}/{dept_a.pk}/"
     assert unit_a.path == f"{dept_a.path}{unit_a.pk}/"

@@ -15,18 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tree():
-    """province ─┬─ dept_a ── unit_a ── desk_a
-    └─ dept_b"""
-    province = factories.agency(kind=AgencyKind.PROVINCE, code="P")
-    dept_a = factories.agency(parent=province, code="A")
-    dept_b = factories.agency(parent=province, code="B")
-    unit_a = factories.agency(kind=AgencyKind.UNIT, parent=dept_a, code="A1")
-    desk_a = factories.agency(kind=AgencyKind.ONE_STOP, parent=unit_a, code="A1X")
-    return province, dept_a, dept_b, unit_a, desk_a
-
-
-def _fresh(*agencies):
-    return [Agency.objects.get(pk=a.pk) for a in agencies]
+    return factories.agency_tree()
 
 
 def _history(agency):
@@ -83,7 +72,7 @@ def test_moving_a_node_moves_its_subtree(tree):
     province, dept_a, dept_b, unit_a, desk_a = tree
     agency_move(actor=None, agency=Agency.objects.get(pk=unit_a.pk), new_parent=dept_b)
 
-    province, dept_a, dept_b, unit_a, desk_a = _fresh(*tree)
+    province, dept_a, dept_b, unit_a, desk_a = factories.fresh(*tree)
     assert unit_a.parent == dept_b
     assert unit_a.path == f"/{province.pk}/{dept_b.pk}/{unit_a.pk}/"
     assert desk_a.path == f"{unit_a.path}{desk_a.pk}/"
@@ -95,13 +84,13 @@ def test_moving_a_node_moves_its_subtree(tree):
 def test_moving_to_the_top_and_back(tree):
     province, dept_a, *_ = tree
     agency_move(actor=None, agency=Agency.objects.get(pk=dept_a.pk), new_parent=None)
-    _, dept_a, _, unit_a, desk_a = _fresh(*tree)
+    _, dept_a, _, unit_a, desk_a = factories.fresh(*tree)
     assert dept_a.parent is None and dept_a.path == f"/{dept_a.pk}/"
     assert desk_a.path == f"/{dept_a.pk}/{unit_a.pk}/{desk_a.pk}/"
     assert province not in Agency.objects.subtree_of([dept_a])
 
     agency_move(actor=None, agency=dept_a, new_parent=province)
-    _, dept_a, _, unit_a, desk_a = _fresh(*tree)
+    _, dept_a, _, unit_a, desk_a = factories.fresh(*tree)
     assert desk_a.path == f"/{province.pk}/{dept_a.pk}/{unit_a.pk}/{desk_a.pk}/"
 
 
@@ -112,7 +101,7 @@ def test_every_moved_node_gets_a_history_row_with_the_mover(tree):
 
     agency_move(actor=admin, agency=Agency.objects.get(pk=unit_a.pk), new_parent=dept_b)
 
-    for moved in _fresh(unit_a, desk_a):
+    for moved in factories.fresh(unit_a, desk_a):
         rows = _history(moved)
         assert len(rows) == before[moved.pk] + 1
         last = rows[-1]
@@ -183,7 +172,7 @@ def test_admin_edit_form_moves_the_subtree(client, tree):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    _, _, dept_b, unit_a, desk_a = _fresh(*tree)
+    _, _, dept_b, unit_a, desk_a = factories.fresh(*tree)
     assert unit_a.name == "Phòng được chuyển"
     assert desk_a.path == f"{dept_b.path}{unit_a.pk}/{desk_a.pk}/"
     last = _history(unit_a)[-1]
