@@ -3,7 +3,6 @@
 import datetime
 
 from django import forms
-from django.contrib.auth.decorators import user_passes_test
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -14,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.auth import user_passes_test
 from wagtail.admin.views import workflows as workflow_views
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
@@ -50,7 +50,9 @@ def inbox_mark_read(request):
     return redirect("qms_inbox")
 
 
-_admins_only = user_passes_test(permissions.is_admin, login_url="wagtailadmin_login")
+# Wagtail's test: a signed-in person who is not an administrator is sent to the dashboard with
+# "no permission" (never back to the login page, which would send them here again).
+_admins_only = user_passes_test(permissions.is_admin)
 site_history = _admins_only(LogEntriesView.as_view())
 site_history_results = _admins_only(LogEntriesView.as_view(results_only=True))
 # Workflow tasks are configured by administrators; their names may name an agency's reviewers.

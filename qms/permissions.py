@@ -28,7 +28,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from qms.collation import vi_person_order
 from qms.models import Agency, Membership, Role
-from qms.models.agencies import subtree_q
+from qms.models.agencies import path_within, subtree_q
 
 ALL_ROLES = frozenset(Role.values)
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -271,7 +271,7 @@ def has_permission(user, resource: str, action: str, obj=None) -> bool:
     if obj is None:
         return bool(paths) or _has_related_rows(user, resource, action)
     agency = agency_of(obj)
-    if agency is not None and any(agency.path.startswith(p) for p in paths):
+    if agency is not None and any(path_within(agency.path, p) for p in paths):
         return True
     return _has_relation(user, resource, action, obj)
 
@@ -321,11 +321,11 @@ def _grants_on(user, agency: Agency, role: str) -> bool:
 
 
 def grant_refusal(actor, *, holder, agency: Agency, role: str) -> str | None:
-    """Why ``actor`` may not give, change or end ``role`` on ``agency`` for ``holder``; None when
-    allowed. ``actor`` None is the system (seed data, migrations)."""
+    """Why ``actor`` may not give, change or end ``role`` on ``agency`` for ``holder`` (a user or
+    a user id); None when allowed. ``actor`` None is the system (seed data, migrations)."""
     if actor is None:
         return None
-    if holder is not None and actor.pk == getattr(holder, "pk", None):
+    if holder is not None and actor.pk == getattr(holder, "pk", holder):
         return _(
             "Không ai được tự phân công, thay đổi hay kết thúc vai trò của chính mình: "
             "hãy đề nghị người có thẩm quyền thực hiện."

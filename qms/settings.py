@@ -245,6 +245,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx", "txt", "zip"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "qms.uploads.DocumentForm"
 QMS_UPLOAD_MAX_BYTES = env_int("QMS_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+WAGTAILIMAGES_IMAGE_FORM_BASE = "qms.uploads.ImageForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = QMS_UPLOAD_MAX_BYTES
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_I18N_ENABLED = False

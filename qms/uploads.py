@@ -11,8 +11,11 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.forms import BaseImageForm
+from wagtail.models import Collection
 
 _SNIFF = 64 * 1024
 
@@ -93,11 +96,41 @@ def validate_upload(file) -> None:
         )
 
 
-class DocumentForm(BaseDocumentForm):
+class AgenciesInForceMixin:
+    """Files go to the collection of an agency in force: a body ended in the 2025 reform (and its
+    units) keeps its files but takes no new ones."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("collection")
+        if field is not None:
+            from qms.models import Agency
+
+            ended = Agency.objects.filter(valid_to__lt=timezone.localdate())
+            closed = Collection.objects.none()
+            for agency in ended.exclude(collection=None).select_related("collection"):
+                closed |= Collection.objects.descendant_of(agency.collection, inclusive=True)
+            current = getattr(self.instance, "collection_id", None)
+            field.queryset = field.queryset.exclude(pk__in=closed.exclude(pk=current).values("pk"))
+
+
+class DocumentForm(AgenciesInForceMixin, BaseDocumentForm):
     """Wagtail's document form with the upload checks above."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            self.fields["file"].help_text = _("Tệp %(types)s, tối đa %(limit)s.") % {
+                "types": ", ".join(e.upper() for e in settings.WAGTAILDOCS_EXTENSIONS),
+                "limit": filesizeformat(settings.QMS_UPLOAD_MAX_BYTES),
+            }
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if file and "file" in self.changed_data:
             validate_upload(file)
         return file
+
+
+class ImageForm(AgenciesInForceMixin, BaseImageForm):
+    """Wagtail's image form, into the collections of agencies in force."""

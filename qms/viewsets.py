@@ -140,6 +140,9 @@ class ServiceSaveMixin:
                 form.add_error(None, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+        # Wagtail reads these when it shows the form again (set by its own post() otherwise).
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()
         return self.form_invalid(form)
 
 
@@ -206,9 +209,32 @@ class TransitionButtonsMixin:
         ]
 
 
+class ChangeRefusalMixin:
+    """A finer check than the policy's "change" on one object (``AgencyScopedViewSet.
+    change_refusal(user, instance) -> reason or None``): the edit link is not offered, and the
+    edit form is refused with the reason, for an object the person may see but not change (the
+    membership of a leader, for an officer)."""
+
+    change_refusal = None
+
+    def refusal_for(self, instance) -> str | None:
+        if self.change_refusal is None:
+            return None
+        return self.change_refusal(self.request.user, instance)
+
+
 class ScopedIndexView(
-    SafeExportMixin, DisplayIndexMixin, TransitionButtonsMixin, ScopedIndexMixin, generic.IndexView
+    ChangeRefusalMixin,
+    SafeExportMixin,
+    DisplayIndexMixin,
+    TransitionButtonsMixin,
+    ScopedIndexMixin,
+    generic.IndexView,
 ):
+    def get_edit_url(self, instance):
+        url = super().get_edit_url(instance)
+        return None if url and self.refusal_for(instance) else url
+
     def get_list_more_buttons(self, instance):
         return super().get_list_more_buttons(instance) + self.transition_buttons(instance)
 
@@ -256,6 +282,20 @@ class TransitionView(
 
     def get_page_subtitle(self):
         return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        items = [
+            {"url": reverse(self.index_url_name), "label": self.model._meta.verbose_name_plural}
+        ]
+        if self.inspect_url_name:
+            items.append(
+                {
+                    "url": reverse(self.inspect_url_name, args=[self.object.pk]),
+                    "label": str(self.object),
+                }
+            )
+        items.append({"url": "", "label": self.get_page_title(), "sublabel": str(self.object)})
+        return self.breadcrumbs_items + items
 
     def get_back_url(self):
         next_url = get_valid_next_url_from_request(self.request)
@@ -308,11 +348,26 @@ class ScopedCreateView(ServiceSaveMixin, AgencyFieldMixin, generic.CreateView):
 
 
 class ScopedEditView(
-    TransitionButtonsMixin, ServiceSaveMixin, AgencyFieldMixin, ScopedObjectMixin, generic.EditView
+    ChangeRefusalMixin,
+    TransitionButtonsMixin,
+    ServiceSaveMixin,
+    AgencyFieldMixin,
+    ScopedObjectMixin,
+    generic.EditView,
 ):
     object_actions = (permissions.CHANGE,)
     form_action = permissions.CHANGE
     log_action = "wagtail.edit"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not hasattr(self, "object"):
+            self.object = self.get_object()
+        reason = self.refusal_for(self.object)
+        if reason:
+            messages.error(request, reason)
+            inspect_url = self.get_inspect_url() if self.inspect_url_name else None
+            return redirect(inspect_url or reverse(self.index_url_name))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_header_more_buttons(self):
         return sorted(super().get_header_more_buttons() + self.transition_buttons(self.object))
@@ -332,8 +387,16 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
 
 
 class ScopedInspectView(
-    DisplayInspectMixin, TransitionButtonsMixin, ScopedObjectMixin, generic.InspectView
+    ChangeRefusalMixin,
+    DisplayInspectMixin,
+    TransitionButtonsMixin,
+    ScopedObjectMixin,
+    generic.InspectView,
 ):
+    def get_edit_url(self):
+        url = super().get_edit_url()
+        return None if url and self.refusal_for(self.object) else url
+
     def get_header_more_buttons(self):
         return sorted(super().get_header_more_buttons() + self.transition_buttons(self.object))
 
@@ -369,6 +432,8 @@ class AgencyScopedViewSet(ModelViewSet):
     save_service = None
     delete_service = None
     transitions: tuple[Transition, ...] = ()
+    # (user, instance) -> why this person may not edit this object, or None (ChangeRefusalMixin)
+    change_refusal = None
     inspect_view_enabled = True
     copy_view_enabled = False
     transition_view_class = TransitionView
@@ -391,12 +456,14 @@ class AgencyScopedViewSet(ModelViewSet):
             TRANSITIONS[transition.log_action(self.model)] = transition.label
 
     def _transition_kwargs(self):
-        if not self.transitions:
-            return {}
-        return {
-            "transitions": tuple(self.transitions),
-            "transition_url_name": self.get_url_name("transition"),
-        }
+        """What the index, inspect and edit views need to offer transitions and edits per object."""
+        kwargs = {"change_refusal": self.change_refusal}
+        if self.transitions:
+            kwargs.update(
+                transitions=tuple(self.transitions),
+                transition_url_name=self.get_url_name("transition"),
+            )
+        return kwargs
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

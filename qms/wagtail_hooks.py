@@ -12,6 +12,7 @@ from wagtail import hooks
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultipleChooserPanel
+from wagtail.admin.search import SearchArea
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.viewsets.model import ModelViewSetGroup
@@ -154,8 +155,18 @@ def _membership_not_ended(membership) -> bool:
 
 def _regrant_refusal(user, membership) -> str | None:
     return permissions.grant_refusal(
-        user, holder=membership.user, agency=membership.agency, role=membership.role
+        user, holder=membership.user_id, agency=membership.agency, role=membership.role
     )
+
+
+class MembershipInspectView(ScopedInspectView):
+    def get_field_label(self, field_name, field):
+        if field_name == "user":
+            return _("Tên đăng nhập")
+        return super().get_field_label(field_name, field)
+
+    def get_user_display_value(self):
+        return self.object.user.get_username()
 
 
 class MembershipIndexView(ScopedIndexView):
@@ -169,6 +180,7 @@ class MembershipViewSet(AgencyScopedViewSet):
     icon = "group"
     menu_label = _("Phân công vai trò")
     index_view_class = MembershipIndexView
+    inspect_view_class = MembershipInspectView
     list_display = ["holder_name", "agency", "role", "acting", "start_date", "end_date"]
     list_filter = ["role", "acting"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -184,11 +196,23 @@ class MembershipViewSet(AgencyScopedViewSet):
     ]
     list_export = ["holder_name", "user", "agency", "role", "acting", "start_date", "end_date"]
     export_headings = {"user": _("Tên đăng nhập")}
+    inspect_view_fields = [
+        "holder_name",
+        "user",
+        "agency",
+        "role",
+        "acting",
+        "start_date",
+        "end_date",
+        "note",
+    ]
     export_filename = "phan-cong-vai-tro"
     save_service = staticmethod(membership_admin_save)
     delete_service = staticmethod(membership_admin_delete)
     field_scopes = {"user": permissions.assignable_users}
     field_choices = {"role": permissions.grantable_roles}
+    # Whom an officer may not re-grant (a leader, an auditor, themselves) they may read, not edit.
+    change_refusal = staticmethod(_regrant_refusal)
     # Memberships are ended, never deleted (administrators may delete one entered by mistake).
     transitions = (
         Transition(
@@ -582,3 +606,37 @@ def scope_admin_api(router):
 
 
 hooks.register("before_move_page", wagtail_scope.before_move_page)
+
+
+class PolicySearchArea(SearchArea):
+    """A search area shown to whoever the policy lets read its resource."""
+
+    def __init__(self, *args, resource: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resource = resource
+
+    def is_shown(self, request):
+        return permissions.has_permission(request.user, self.resource, permissions.VIEW)
+
+
+# The admin's search box leads to what members look for (after pages, before Wagtail's images).
+@hooks.register("register_admin_search_area")
+def register_tthc_search_area():
+    return PolicySearchArea(
+        _("Thủ tục hành chính"),
+        reverse("tthc:index"),
+        resource="administrativeprocedure",
+        icon_name="list-ul",
+        order=150,
+    )
+
+
+@hooks.register("register_admin_search_area")
+def register_membership_search_area():
+    return PolicySearchArea(
+        _("Phân công vai trò"),
+        reverse("memberships:index"),
+        resource="membership",
+        icon_name="group",
+        order=160,
+    )

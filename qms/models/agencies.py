@@ -37,6 +37,11 @@ def subtree_q(paths, lookup: str = "path") -> Q:
     return query
 
 
+def path_within(path: str, ancestor_path: str) -> bool:
+    """The subtree test in Python: is the node at ``path`` at or below ``ancestor_path``?"""
+    return bool(ancestor_path) and path.startswith(ancestor_path)
+
+
 class AgencyQuerySet(models.QuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(
@@ -186,7 +191,7 @@ class Agency(models.Model):
 
     def is_within(self, other: "Agency") -> bool:
         """Is this agency ``other`` or a unit inside it (the subtree test, in Python)."""
-        return bool(other.path) and self.path.startswith(other.path)
+        return path_within(self.path, other.path)
 
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]
@@ -291,6 +296,30 @@ class Membership(models.Model):
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+        if self.user_id and self.agency_id and self.start_date:
+            # One person holds one role on one agency at most once at a time.
+            overlapping = (
+                Membership.objects.filter(user_id=self.user_id, agency_id=self.agency_id)
+                .filter(role=self.role)
+                .exclude(pk=self.pk)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+            )
+            if self.end_date:
+                overlapping = overlapping.filter(start_date__lte=self.end_date)
+            other = overlapping.order_by("start_date").first()
+            if other:
+                until = (
+                    other.end_date.strftime("%d/%m/%Y") if other.end_date else _("chưa kết thúc")
+                )
+                raise ValidationError(
+                    {
+                        "start_date": _(
+                            "Người này đã giữ vai trò này tại đơn vị này từ %(start)s (%(until)s): "
+                            "hãy sửa hoặc kết thúc phân công đó thay vì thêm trùng."
+                        )
+                        % {"start": other.start_date.strftime("%d/%m/%Y"), "until": until}
+                    }
+                )
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)

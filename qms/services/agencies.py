@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from qms import permissions
 from qms.models import Agency
+from qms.models.agencies import subtree_q
 from qms.services.files import agency_collection_ensure, agency_collection_move
 
 
@@ -71,7 +72,7 @@ def agency_move(*, actor, agency: Agency, new_parent: Agency | None) -> Agency:
         return agency
     below = list(
         Agency.objects.select_for_update()
-        .filter(path__startswith=old_path)
+        .filter(subtree_q([old_path]))
         .exclude(pk=agency.pk)
         .order_by("path")
     )

@@ -9,7 +9,9 @@ from qms.models import Agency
 
 def collection_name(agency: Agency) -> str:
     # Units of different bodies share names ("Văn phòng Sở"): the code tells them apart.
-    return f"{agency.name} ({agency.code})"
+    suffix = f" ({agency.code})"
+    room = Collection._meta.get_field("name").max_length - len(suffix)
+    return f"{agency.name[:room].rstrip()}{suffix}"
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -84,3 +85,14 @@ def test_over_long_field_is_an_error_on_the_page_not_a_500(client, agencies):  #
     html = response.content.decode()
     assert 'id="import-errors"' in html and "Dòng 6: một ô dài quá" in html
     assert AdministrativeProcedure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["qms_tthc_import", "qms_site_history", "qms_page_types_usage", "qms_task_chooser"]
+)
+@pytest.mark.django_db
+def test_admin_only_pages_send_a_member_to_the_dashboard_not_round_in_circles(client, world, name):
+    client.force_login(world.users[("node", "officer")])
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")

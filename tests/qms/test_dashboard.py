@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from qms.services.memberships import membership_create
 
@@ -40,3 +41,20 @@ def test_a_role_in_a_unit_names_its_department(client, world):
     html = client.get("/admin/").content.decode()
     panel = html[html.index('id="qms-my-roles-panel"') :]
     assert "Phòng Hành chính thử — Sở Tư pháp thử" in panel
+
+
+def test_the_admin_search_box_leads_staff_to_the_tthc_catalogue(client, world):
+    from qms.models import AdministrativeProcedure
+
+    AdministrativeProcedure.objects.create(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        field="Hộ tịch",
+        level="commune",
+        online_level="full",
+    )
+    client.force_login(world.users[("node", "staff")])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("tthc:index") in html
+    results = client.get(reverse("tthc:index"), {"q": "khai sinh"}).content.decode()
+    assert "Đăng ký khai sinh" in results

@@ -217,3 +217,53 @@ def test_user_choices_hide_other_agencies_staff(officer_client, world):
     assert {"node_staff", "newcomer"} <= choices
     assert "sibling_staff" not in choices and "parent_leader" not in choices
     assert newcomer.username in choices
+
+
+def test_list_query_count_does_not_grow_with_rows(officer_client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = officer_client.get(reverse("memberships:index"))
+        assert response.status_code == 200
+        return len(queries)
+
+    officer_client.get(reverse("memberships:index"))  # the day's rights sync, once
+    few = count()
+    for n in range(20):
+        factories.member(world.unit, Role.STAFF, username=f"clerk{n}")
+    assert count() == few
+
+
+def test_officer_is_not_offered_to_edit_what_they_may_not_regrant(officer_client, world):
+    leader_row = _membership(world, "node", "leader")
+    own_row = _membership(world, "node", "officer")
+    staff_row = _membership(world, "node")
+    html = officer_client.get(reverse("memberships:index")).content.decode()
+    assert reverse("memberships:edit", args=[staff_row.pk]) in html
+    assert reverse("memberships:edit", args=[leader_row.pk]) not in html
+    assert reverse("memberships:edit", args=[own_row.pk]) not in html
+    # a typed URL says why instead of offering a form it would refuse
+    response = officer_client.get(reverse("memberships:edit", args=[leader_row.pk]), follow=True)
+    assert "lãnh đạo" in " ".join(str(m) for m in response.context["messages"])
+    # and a forged POST is refused on the form, never a server error
+    response = officer_client.post(
+        reverse("memberships:edit", args=[staff_row.pk]),
+        _form(world.users[("node", "staff")], world.node, role=Role.STAFF, note="ok"),
+    )
+    assert response.status_code == 302
+
+
+def test_a_refusal_by_the_service_is_shown_on_the_form(client, world):
+    """The form allows a leader to pick the leader role, the service refuses it for their own
+    level: the reason is on the form, nothing is written (not a server error)."""
+    leader = world.users[("node", "leader")]
+    client.force_login(leader)
+    newcomer = factories.user("newcomer")
+    response = client.post(
+        reverse("memberships:add"), _form(newcomer, world.node, role=Role.LEADER)
+    )
+    assert response.status_code == 200
+    assert "cấp trên" in str(response.context["form"].non_field_errors())
+    assert not Membership.objects.filter(user=newcomer).exists()

@@ -218,3 +218,32 @@ def test_end_is_offered_per_object_only_where_allowed(client, world):
     own_row = _own(world, "node", "officer")
     assert reverse("memberships:transition", args=[leader_row.pk, "end"]) not in html
     assert reverse("memberships:transition", args=[own_row.pk, "end"]) not in html
+
+
+def test_the_same_role_cannot_be_held_twice_at_once(world):
+    from django.core.exceptions import ValidationError
+
+    officer = world.users[("node", "officer")]
+    clerk = factories.user("clerk")
+    membership_create(actor=officer, user=clerk, agency=world.unit, role=Role.STAFF)
+    with pytest.raises(ValidationError) as info:
+        membership_create(
+            actor=officer,
+            user=clerk,
+            agency=world.unit,
+            role=Role.STAFF,
+            start_date=timezone.localdate() + datetime.timedelta(days=1),
+        )
+    assert "chưa kết thúc" in str(info.value)
+    assert Membership.objects.filter(user=clerk).count() == 1
+    # after it ends, the same role may be given again
+    first = Membership.objects.get(user=clerk)
+    membership_end(actor=officer, membership=first, end_date=timezone.localdate())
+    membership_create(
+        actor=officer,
+        user=clerk,
+        agency=world.unit,
+        role=Role.STAFF,
+        start_date=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    assert Membership.objects.filter(user=clerk).count() == 2

@@ -180,3 +180,35 @@ def test_wagtail_default_groups_and_workflow_are_gone():
     assert not Group.objects.filter(name__in=["Editors", "Moderators"]).exists()
     assert not Workflow.objects.filter(active=True, name="Moderators approval").exists()
     assert not WorkflowPage.objects.filter(page__depth=1).exists()
+
+
+def test_an_ended_agency_takes_no_new_files(world):
+    import datetime
+
+    from qms.models import Agency, AgencyKind
+
+    ended = agency_create(
+        actor=None,
+        agency=Agency(
+            code="STP-CU",
+            name="Phòng đã giải thể",
+            kind=AgencyKind.UNIT,
+            parent=world.node,
+            valid_to=datetime.date(2025, 6, 30),
+        ),
+    )
+    officer = _client(world.users["node", "officer"])
+    for url in (reverse("wagtaildocs:add"), reverse("wagtailimages:add")):
+        response = officer.get(url)
+        choices = set(
+            response.context["form"].fields["collection"].queryset.values_list("pk", flat=True)
+        )
+        assert world.node.collection_id in choices and world.unit.collection_id in choices
+        assert ended.collection_id not in choices
+    html = officer.get(reverse("wagtaildocs:add")).content.decode()
+    assert "tối đa" in html and "PDF" in html
+
+
+def test_wagtail_roots_have_vietnamese_names():
+    assert Collection.get_first_root_node().name == "Tất cả tệp"
+    assert Page.objects.get(depth=1).title == "Gốc"
