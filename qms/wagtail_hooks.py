@@ -181,7 +181,19 @@ class MembershipViewSet(AgencyScopedViewSet):
     menu_label = _("Phân công vai trò")
     index_view_class = MembershipIndexView
     inspect_view_class = MembershipInspectView
-    list_display = ["holder_name", "agency", "role", "acting", "start_date", "end_date"]
+    list_display = [
+        "holder_name",
+        "agency",
+        "role",
+        # Most roles are held in one's own right: only a delegation is marked.
+        Column(
+            "acting",
+            label=_("quyền (ủy quyền)"),
+            accessor=lambda m: _("Được ủy quyền") if m.acting else "",
+        ),
+        "start_date",
+        "end_date",
+    ]
     list_filter = ["role", "acting"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     folded_search_fields = ["agency__name_folded"]
