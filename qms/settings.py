@@ -207,8 +207,8 @@ CELERY_BROKER_URL = env_url(
 )
 # Unit tests run tasks in-process; the worker tests start real workers on real brokers.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
-# Long work is split into checkpointed chunks that each finish well inside this window, so an
-# unacknowledged task is redelivered only when its worker really died (acks_late).
+# An unacknowledged task is redelivered after this window (acks_late): every task must finish well
+# inside it (qms.checks holds the task time limit to that), so only a dead worker's task is re-run.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 # A task is warned (SoftTimeLimitExceeded) then killed; qms.checks requires the hard limit plus
 # EMAIL_TIMEOUT to stay below the visibility timeout, or Redis would hand a live task to a second
