@@ -168,13 +168,6 @@ def scope_paths(user, resource: str, action: str) -> list[str] | None:
     return paths
 
 
-def member_paths(user) -> list[str] | None:
-    """Paths of the agencies where the user holds any role today (``None``: administrator)."""
-    if is_admin(user):
-        return None
-    return sorted({m.agency.path for m in active_memberships(user)})
-
-
 def roles_on(user, agency: Agency) -> set[str]:
     """Roles the user holds on ``agency`` or any agency above it."""
     return {m.role for m in active_memberships(user) if agency.is_within(m.agency)}
