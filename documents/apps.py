@@ -1,5 +1,36 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
     name = "documents"
+    verbose_name = _("Tài liệu, quy trình")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from qms import providers, signals
+        from qms.models import Agency
+
+        from .models import AgencyPage
+
+        def agency_page(agency):
+            return AgencyPage.objects.filter(agency=agency).first()
+
+        def on_agency_changed(sender, agency, created, **kwargs):
+            from .services.agency_pages import agency_page_sync
+
+            agency_page_sync(agency)
+
+        def after_migrate(sender, **kwargs):
+            from .services.agency_pages import agency_pages_ensure_all
+
+            agency_pages_ensure_all()
+
+        providers.register(providers.AGENCY_PAGE, agency_page)
+        signals.agency_changed.connect(
+            on_agency_changed, sender=Agency, weak=False, dispatch_uid="agency_page"
+        )
+        post_migrate.connect(
+            after_migrate, sender=self, weak=False, dispatch_uid="documents_agency_pages"
+        )

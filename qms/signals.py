@@ -6,6 +6,7 @@ Each is sent by a core service after its transaction commits, never from a model
   step tables now exceed it.
 - ``membership_started(membership)`` / ``membership_ended(membership)``: a role is now held / no
   longer held (by a change today; roles that start or end by date are seen by the nightly sync).
+- ``agency_changed(agency, created)``: sent inside the transaction (see below).
 """
 
 from django.dispatch import Signal
@@ -13,3 +14,7 @@ from django.dispatch import Signal
 tthc_time_limit_changed = Signal()
 membership_started = Signal()
 membership_ended = Signal()
+
+# ``agency_changed(agency, created)``: an agency was created, renamed or moved, inside the
+# transaction that did it (documents keeps the agency's page in step, so they exist together).
+agency_changed = Signal()

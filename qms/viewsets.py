@@ -450,10 +450,14 @@ class AgencyScopedViewSet(ModelViewSet):
     def permission_policy(self):
         return permissions.policy_for(self.model, self.resource)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for transition in self.transitions:
-            TRANSITIONS[transition.log_action(self.model)] = transition.label
+    def __init_subclass__(cls, **kwargs):
+        # At class definition (when Wagtail imports the hooks modules), so the log-action registry
+        # knows every transition however early it is first read.
+        super().__init_subclass__(**kwargs)
+        model = cls.__dict__.get("model") or getattr(cls, "model", None)
+        for transition in cls.__dict__.get("transitions", ()):
+            if model is not None:
+                TRANSITIONS[transition.log_action(model)] = transition.label
 
     def _transition_kwargs(self):
         """What the index, inspect and edit views need to offer transitions and edits per object."""

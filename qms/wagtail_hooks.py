@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.images.views import chooser as image_chooser_views
 
 from qms import admin_pages, next_steps, permissions, selectors, wagtail_scope
+from qms.choosers import agency_chooser_viewset, tthc_chooser_viewset
 from qms.models import (
     AdministrativeProcedure,
     Agency,
@@ -40,10 +41,7 @@ from qms.services.memberships import (
 from qms.services.notifications import outbox_admin_resend
 from qms.viewsets import (
     TRANSITIONS,
-    AgencyScopedChooserViewSet,
     AgencyScopedViewSet,
-    ScopedChooseResultsView,
-    ScopedChooseView,
     ScopedIndexView,
     ScopedInspectView,
     Transition,
@@ -65,56 +63,14 @@ register_form_field_override(
 )
 
 
-class AgencyChooserColumnsMixin:
-    """The agency chooser lists each agency's name with its parent and kind, so the many
-    "Văn phòng Sở" can be told apart; once chosen, an agency reads as its display_name."""
-
-    def get_object_list(self):
-        return super().get_object_list().select_related("parent")
-
-    @property
-    def title_column(self):
-        column = super().title_column
-        column.accessor = "name"
-        column.label = capfirst(Agency._meta.get_field("name").verbose_name)
-        return column
-
-    @property
-    def columns(self):
-        return [
-            *super().columns,
-            Column(
-                "parent",
-                label=_("Trực thuộc"),
-                accessor=lambda agency: agency.parent.name if agency.parent_id else "",
-            ),
-            Column("kind", label=_("Loại"), accessor="get_kind_display"),
-        ]
-
-
-class AgencyChooseView(AgencyChooserColumnsMixin, ScopedChooseView):
-    pass
-
-
-class AgencyChooseResultsView(AgencyChooserColumnsMixin, ScopedChooseResultsView):
-    pass
-
-
-class AgencyChooserViewSet(AgencyScopedChooserViewSet):
-    model = Agency
-    icon = "site"
-    choose_view_class = AgencyChooseView
-    choose_results_view_class = AgencyChooseResultsView
-    choose_one_text = _("Chọn cơ quan, đơn vị")
-    choose_another_text = _("Chọn cơ quan, đơn vị khác")
-
-
-agency_chooser_viewset = AgencyChooserViewSet("agency_chooser")
-
-
 @hooks.register("register_admin_viewset")
 def register_agency_chooser():
     return agency_chooser_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_tthc_chooser():
+    return tthc_chooser_viewset
 
 
 class AgencyViewSet(AgencyScopedViewSet):

@@ -53,16 +53,23 @@ class OnlineLevel(models.TextChoices):
     NONE = "none", _("Không trực tuyến")
 
 
-def working_days_label(days: Decimal | None) -> str:
-    """A time limit as officers write it: "15 ngày làm việc", "0,5 ngày làm việc" (the locale's
-    decimal mark, no trailing zeros); empty when there is none."""
+def days_number(days: Decimal | None) -> str:
+    """A number of working days as officers write it: "15", "0,5", "10,25" (the locale's decimal
+    mark, no trailing zeros); empty when there is none."""
     if days is None:
         return ""
     days = Decimal(days)
     days = days.quantize(Decimal(1)) if days == days.to_integral_value() else days.normalize()
-    return ngettext("%(days)s ngày làm việc", "%(days)s ngày làm việc", 1 if days == 1 else 2) % {
-        "days": formats.number_format(days)
-    }
+    return formats.number_format(days)
+
+
+def working_days_label(days: Decimal | None) -> str:
+    """A time limit as officers write it: "15 ngày làm việc", "0,5 ngày làm việc"."""
+    if days is None:
+        return ""
+    return ngettext(
+        "%(days)s ngày làm việc", "%(days)s ngày làm việc", 1 if Decimal(days) == 1 else 2
+    ) % {"days": days_number(days)}
 
 
 class TimeLimitQuerySet(models.QuerySet):

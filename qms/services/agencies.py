@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from qms import permissions
+from qms import permissions, signals
 from qms.models import Agency
 from qms.models.agencies import subtree_q
 from qms.services.files import agency_collection_ensure, agency_collection_move
@@ -39,6 +39,7 @@ def agency_create(*, actor, agency: Agency) -> Agency:
         agency._history_user = actor
     agency.save()
     agency_collection_ensure(agency)
+    signals.agency_changed.send(sender=Agency, agency=agency, created=True)
     return agency
 
 
@@ -69,6 +70,7 @@ def agency_move(*, actor, agency: Agency, new_parent: Agency | None) -> Agency:
         agency._history_user = actor
     agency.save()
     if agency.path == old_path:
+        signals.agency_changed.send(sender=Agency, agency=agency, created=False)
         return agency
     below = list(
         Agency.objects.select_for_update()
@@ -88,6 +90,7 @@ def agency_move(*, actor, agency: Agency, new_parent: Agency | None) -> Agency:
     # The agency's files follow it: its collection moves under the new parent's, so collection
     # rights held above the new parent cover it (those held on the old parent no longer do).
     agency_collection_move(agency)
+    signals.agency_changed.send(sender=Agency, agency=agency, created=False)
     return agency
 
 
@@ -103,6 +106,7 @@ def agency_update(*, actor, agency: Agency) -> Agency:
     if actor is not None:
         agency._history_user = actor
     agency.save()
+    signals.agency_changed.send(sender=Agency, agency=agency, created=False)
     return agency
 
 

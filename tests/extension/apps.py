@@ -9,10 +9,10 @@ class ExtensionConfig(AppConfig):
     def ready(self):
         from django.db.models import Q
 
-        from qms import permissions, providers
+        from qms import permissions
         from qms.models import Role
 
-        from .models import ExampleAgencyPage, ExampleCase
+        from .models import ExampleCase
 
         permissions.register_rules(
             "examplecase",
@@ -30,4 +30,3 @@ class ExtensionConfig(AppConfig):
             rows=lambda user, action: Q(owner=user) if user.is_authenticated else None,
             name="case owner",
         )
-        providers.register(providers.AGENCY_PAGE, ExampleAgencyPage.for_agency)

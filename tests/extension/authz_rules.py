@@ -1,9 +1,10 @@
 """Matrix rules and marked objects of the test extension (found by tests/authz.py)."""
 
-from qms.models import HomePage
+from wagtail.models import Page
+
 from tests.authz import Rule, on_node
 
-from .models import ExampleAgencyPage, ExampleCase
+from .models import ExampleCase
 
 
 def _case(world):
@@ -35,20 +36,15 @@ RULES = [
 
 
 def populate(world):
-    """Each agency gets a live agency page with a draft child, and a case; the node's case is
-    owned by the sibling's staff member (a relation across agencies)."""
-    home = HomePage.objects.get()
+    """Each agency's page (documents makes one per agency) gets a draft child, and each agency a
+    case; the node's case is owned by the sibling's staff member (a relation across agencies)."""
+    from qms import providers
+
     owner = world.users[("sibling", "staff")]
-    pages = {}
-    # The page tree follows the agency tree, as documents will build it.
     for place in world.agencies():
-        above = pages.get(place.parent_id, home)
-        page = above.add_child(
-            instance=ExampleAgencyPage(title=place.name, slug=f"agency-{place.pk}", agency=place)
-        )
-        pages[place.pk] = page
+        page = providers.ask_first(providers.AGENCY_PAGE, place)
         draft = page.add_child(
-            instance=ExampleAgencyPage.__base__(
+            instance=Page(
                 title=f"Dự thảo {world.mark(place, 'draft')}", slug=f"draft-{place.pk}", live=False
             )
         )

@@ -1,19 +1,10 @@
-"""Models of the test extension: an agency page and a case owned by a person."""
+"""Models of the test extension: a case owned by a person."""
 
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
-from wagtail.models import Page
 
 from qms.models import Agency
-
-
-class ExampleAgencyPage(Page):
-    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
-
-    @classmethod
-    def for_agency(cls, agency):
-        return cls.objects.filter(agency=agency).first()
 
 
 class ExampleCase(models.Model):

@@ -79,6 +79,10 @@ def populate(world):
     import datetime
 
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from tests import factories
+
+    world.objects["tthc"] = factories.tthc(code="1.009999", working_days="5")
     from django.utils import timezone
     from django_celery_beat.models import (
         ClockedSchedule,
@@ -141,10 +145,11 @@ OBJECT_KWARGS = [
     ("wagtailadmin_pages:*", "page_id", lambda w: _draft(w).pk),
     ("wagtailadmin_pages:*", "page_to_move_id", lambda w: _draft(w).pk),
     ("wagtailadmin_pages:*", "revision_id", lambda w: _draft(w).latest_revision_id),
-    ("wagtailadmin_pages:*", "content_type_app_name", lambda w: "extension"),
-    ("wagtailadmin_pages:*", "content_type_model_name", lambda w: "exampleagencypage"),
-    ("wagtailadmin_pages:choose_parent", "app_label", lambda w: "wagtailcore"),
-    ("wagtailadmin_pages:choose_parent", "model_name", lambda w: "page"),
+    ("wagtailadmin_pages:*", "content_type_app_name", lambda w: "documents"),
+    ("wagtailadmin_pages:*", "content_type_model_name", lambda w: "procedurepage"),
+    ("wagtailadmin_pages:choose_parent", "app_label", lambda w: "documents"),
+    ("wagtailadmin_pages:choose_parent", "model_name", lambda w: "procedurepage"),
+    ("tthc_chooser:*", "pk", lambda w: w.objects["tthc"].pk),
     ("*workflow_preview", "task_id", _first("wagtailcore.Task")),
     ("qms_*workflow*", "page_id", lambda w: _draft(w).pk),
     ("qms_task_chosen", "task_id", _first("wagtailcore.Task")),
@@ -224,6 +229,9 @@ RULES = [
     Rule("agency_chooser:chosen", on_node(*ROLES), kwargs=lambda w: {"pk": w.node.pk}),
     Rule("agency_chooser:chosen_multiple", MEMBERS_AND_ADMIN),
     Rule("agency_chooser:create", ADMIN, admin_any=True),
+    Rule("tthc_chooser:choose*", MEMBERS_AND_ADMIN, query={"q": "thu tuc"}),
+    Rule("tthc_chooser:chosen*", MEMBERS_AND_ADMIN, note="reference data: every member"),
+    Rule("tthc_chooser:create", ADMIN, admin_any=True),
     Rule("memberships:index", on_node("officer", "leader", sibling=True), shows="person"),
     Rule(
         "memberships:index_results",
@@ -395,7 +403,12 @@ FALLBACK_RULES = [
     Rule("wagtailadmin_pages:*workflow_action*", frozenset(), no_object="no task in progress"),
     Rule("wagtailadmin_pages:workflow_history_detail", frozenset(), no_object="no workflow run"),
     Rule("wagtailadmin_pages:convert_alias", frozenset(), admin_any=True, note="not an alias"),
-    Rule("wagtailadmin_pages:choose_parent", MEMBERS_AND_ADMIN, note="pages where one may add"),
+    Rule(
+        "wagtailadmin_pages:choose_parent",
+        MEMBERS_AND_ADMIN,
+        ok=frozenset({200, 302}),
+        note="pages where one may add; one place only: straight to its form",
+    ),
     Rule("wagtailadmin_pages:type_use*", ANY_EDITOR),
     Rule(
         "wagtailadmin_pages:revisions_compare",

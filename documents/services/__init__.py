@@ -1,0 +1,1 @@
+"""State changes of document control, one module per subject."""
