@@ -1,1 +1,137 @@
-"""Admin wiring of documents: master_list."""
+"""Admin wiring of documents: the document list (danh mục tài liệu) of the agencies in one's scope,
+filterable by agency (with its units) and status, exported to XLSX (and PDF once the core's PDF
+helper is there)."""
+
+import django_filters
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
+
+from documents.master_list import ProcedureStatus, master_list, next_review
+from documents.models import ProcedurePage
+from qms import permissions
+from qms.models import Agency, Role
+from qms.models.agencies import subtree_q
+from qms.viewsets import ScopedIndexView
+
+RESOURCE = "procedurepage"
+# Every member reads their agency's document list (and units'); leaders and officers above read
+# their whole subtree's. Auditors read it by relation while an audit is open ([5]).
+permissions.register_rules(RESOURCE, {permissions.VIEW: {Role.OFFICER, Role.LEADER, Role.STAFF}})
+
+
+class DocumentListFilterSet(WagtailFilterSet):
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
+        queryset=Agency.objects.none(),
+        method="filter_subtree",
+    )
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ProcedureStatus.choices)
+
+    class Meta:
+        model = ProcedurePage
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["agency"].queryset = permissions.assignable_agencies(
+                request.user, RESOURCE, permissions.VIEW
+            )
+
+    def filter_subtree(self, queryset, name, value):
+        return queryset.filter(subtree_q([value.path], "agency__path")) if value else queryset
+
+
+class DocumentListView(ScopedIndexView):
+    model = ProcedurePage
+    permission_policy = permissions.policy_for(ProcedurePage, RESOURCE)
+    any_permission_required = [permissions.VIEW]
+    index_url_name = "documents_list"
+    index_results_url_name = "documents_list_results"
+    page_title = _("Danh mục tài liệu")
+    header_icon = "doc-full"
+    filterset_class = DocumentListFilterSet
+    default_ordering = "code"
+    # The ORM, not the search index (the list is annotated): code and title, case-insensitive.
+    search_backend_name = None
+    search_fields = ["code", "title"]
+    export_filename = "danh-muc-tai-lieu"
+    list_export = [
+        "code",
+        "title",
+        "agency",
+        "issue_number",
+        "effective_date",
+        "status_label",
+        "next_review",
+    ]
+    export_headings = {
+        "code": _("Mã tài liệu"),
+        "title": _("Tên quy trình"),
+        "agency": _("Cơ quan, đơn vị"),
+        "issue_number": _("Lần ban hành"),
+        "effective_date": _("Ngày hiệu lực"),
+        "status_label": _("Tình trạng"),
+        "next_review": _("Rà soát tiếp theo"),
+    }
+
+    def get_base_queryset(self):
+        return master_list(super().get_base_queryset())
+
+    @property
+    def list_display(self):
+        return [
+            "code",
+            "title",
+            Column("agency", label=_("Cơ quan, đơn vị"), accessor="agency"),
+            Column("issue_number", label=_("Lần ban hành"), sort_key="issue_number"),
+            DateColumn("effective_date", label=_("Ngày hiệu lực"), sort_key="effective_date"),
+            Column("status", label=_("Tình trạng"), accessor=_status_label),
+            DateColumn("next_review", label=_("Rà soát tiếp theo"), accessor=_next_review),
+        ]
+
+    def get_edit_url(self, instance):
+        if instance.permissions_for_user(self.request.user).can_edit():
+            return reverse("wagtailadmin_pages:edit", args=[instance.pk])
+        return None
+
+    def to_row_dict(self, item):
+        item.status_label = _status_label(item)
+        item.next_review = _next_review(item)
+        return super().to_row_dict(item)
+
+
+def _status_label(procedure) -> str:
+    return ProcedureStatus(procedure.status).label
+
+
+def _next_review(procedure):
+    return next_review(procedure.effective_date)
+
+
+@hooks.register("register_admin_urls")
+def register_document_list_urls():
+    return [
+        path("documents-list/", DocumentListView.as_view(), name="documents_list"),
+        path(
+            "documents-list/results/",
+            DocumentListView.as_view(results_only=True),
+            name="documents_list_results",
+        ),
+    ]
+
+
+class DocumentListMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.has_permission(request.user, RESOURCE, permissions.VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_document_list_menu_item():
+    return DocumentListMenuItem(
+        _("Danh mục tài liệu"), reverse("documents_list"), icon_name="doc-full", order=70
+    )

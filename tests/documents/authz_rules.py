@@ -1,5 +1,7 @@
 """Matrix rules and marked objects of documents (found by tests/authz.py)."""
 
+from tests.authz import Rule, on_node
+
 
 def procedure(place, *, title, code, tthc, steps=(("Bước 1", "1"),), **extra):
     """An unsaved procedure page for ``place`` carrying out ``tthc`` with ``steps``."""
@@ -57,4 +59,18 @@ def populate(world):
         world.objects["procedure", place.pk] = draft
 
 
-RULES = []
+RULES = [
+    Rule(
+        "documents_list",
+        on_node("officer", "leader", "staff", sibling=True),
+        shows="proc",
+        note="every member's own agency (and units) list, drafts included",
+    ),
+    Rule(
+        "documents_list_results",
+        on_node("officer", "leader", "staff", sibling=True),
+        shows="proc",
+        query={"q": "mk"},
+        exports=True,
+    ),
+]
