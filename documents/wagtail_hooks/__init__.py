@@ -1,3 +1,3 @@
 """Admin wiring of documents, one module per subject (Wagtail imports this package)."""
 
-from . import approval, issues, master_list, procedures  # noqa: F401
+from . import approval, compare, issues, master_list, procedures  # noqa: F401

@@ -1,6 +1,8 @@
 """Matrix rules and marked objects of documents (found by tests/authz.py)."""
 
-from tests.authz import Rule, on_node
+from tests.authz import ADMIN, EVERYONE, MEMBERS, ROLES, Rule, on_node
+
+MEMBERS_AND_ADMIN = MEMBERS | ADMIN
 
 
 def procedure(place, *, title, code, tthc, steps=(("Bước 1", "1"),), **extra):
@@ -57,6 +59,67 @@ def populate(world):
         )
         draft.save_revision()
         world.objects["procedure", place.pk] = draft
+    populate_public(world)
+    populate_issues(world)
+
+
+def _with_step(page, step: dict, *, form_of_first=None) -> list:
+    """The page's TTHC blocks (raw) with ``step`` appended to the first one's step table and,
+    when given, ``form_of_first`` (a document) attached to its first step."""
+    import uuid
+
+    services = [dict(block) for block in page.services.raw_data]
+    steps = services[0]["value"]["steps"]
+    if form_of_first is not None:
+        steps[0]["value"]["form"] = form_of_first.pk
+    base = {
+        "content": "",
+        "responsible": "Bộ phận một cửa",
+        "days": None,
+        "output": "",
+        "form": None,
+    }
+    steps.append({"type": "item", "value": {**base, **step}, "id": str(uuid.uuid4())})
+    return services
+
+
+def populate_public(world):
+    """The node's procedure on the public site: two issues (the second adds a step and a form),
+    and on top a pending draft whose title, new step and form (the node's marked document) are
+    private markers: public pages must show the issues, never the draft."""
+    from decimal import Decimal
+
+    from documents.models import ProcedurePage
+    from tests import factories
+
+    form = factories.document(world.node, title="Mẫu đơn công khai", filename="mau-don.pdf")
+    page = world.node.page.add_child(
+        instance=procedure(
+            world.node,
+            title="Quy trình công khai thử",
+            code="QT-99/PUB",
+            tthc=world.objects["tthc"],
+            steps=[("Bước 1", Decimal("1"))],
+            live=False,
+        )
+    )
+    first = factories.procedure_publish(page)
+    second = factories.procedure_publish(
+        page,
+        services=_with_step(page, {"code": "Bước 2", "content": "Trả kết quả"}, form_of_first=form),
+        change_summary="Thêm bước trả kết quả",
+    )
+    draft = ProcedurePage.objects.get(pk=page.pk)
+    draft.title = f"Quy trình {world.mark(world.node, 'pending')}"
+    draft.services = _with_step(
+        draft,
+        {"code": "Bước 3", "content": world.mark(world.node, "pendingstep")},
+        form_of_first=world.objects["document", world.node.pk],
+    )
+    draft.save_revision()
+    world.objects["public_procedure"] = page
+    world.objects["public_issues"] = (first.procedure_issue, second.procedure_issue)
+    world.objects["public_form"] = second.procedure_issue.forms.get()
 
 
 RULES = [
@@ -73,4 +136,160 @@ RULES = [
         query={"q": "mk"},
         exports=True,
     ),
+]
+
+# --- The public site ---------------------------------------------------------------------------
+# The public search is a URL of its own; the pages and their routes (history, comparison, PDF,
+# forms) are all served by Wagtail's catch-all ``wagtail_serve``, one URL per rule there, so
+# tests/documents/test_public_site.py runs PAGE_ROUTE_RULES through the matrix (every actor, the
+# marker leak test) beside it. Public pages carry no private value: nothing for `shows` to find.
+RULES += [
+    Rule(
+        "procedure_search",
+        EVERYONE,
+        query={"q": "quy trinh"},
+        note="public: finds the node's procedure in force, never a draft ('Quy trình mk…')",
+    ),
+]
+
+
+def _serve_path(*parts):
+    def kwargs(world):
+        page = world.objects["public_procedure"]
+        return [page.get_url().lstrip("/") + "".join(part(world) for part in parts)]
+
+    return kwargs
+
+
+def _agency_path(world):
+    return [world.node.page.get_url().lstrip("/")]
+
+
+def _form_route(world):
+    return f"bieu-mau/{world.objects['public_form'].pk}/"
+
+
+PAGE_ROUTE_RULES = [
+    Rule("wagtail_serve", EVERYONE, kwargs=_agency_path, note="the node's agency page"),
+    Rule("wagtail_serve", EVERYONE, kwargs=_serve_path(), note="the procedure in force"),
+    Rule("wagtail_serve", EVERYONE, kwargs=_serve_path(lambda w: "lich-su/"), note="history"),
+    Rule("wagtail_serve", EVERYONE, kwargs=_serve_path(lambda w: "lich-su/1-2/"), note="compare"),
+    Rule("wagtail_serve", EVERYONE, kwargs=_serve_path(lambda w: "ban-in/2/"), note="PDF"),
+    Rule("wagtail_serve", EVERYONE, kwargs=_serve_path(_form_route), note="a form as issued"),
+    Rule(
+        "wagtail_serve",
+        frozenset(),
+        kwargs=lambda w: [w.objects["procedure", w.node.pk].url_path.split("/", 2)[2]],
+        note="a draft procedure: served to nobody (the admin previews it)",
+    ),
+]
+
+# --- Compare and print in the admin -------------------------------------------------------------
+# The node's published procedure (populate_public: issues 1 and 2): every member of the node and of
+# the bodies above it reads its issues; a sibling's members get 404.
+RULES += [
+    Rule(
+        "documents_issue_compare",
+        on_node(*ROLES),
+        kwargs=lambda w: {"page_id": w.objects["public_procedure"].pk},
+        note="issues 1 → 2 of the node's procedure",
+    ),
+    Rule(
+        "documents_issue_pdf",
+        on_node(*ROLES),
+        kwargs=lambda w: {"pk": w.objects["public_issues"][-1].pk},
+        note="issue 2 of the node's procedure as PDF",
+    ),
+]
+
+# --- Issues and decisions in the admin ----------------------------------------------------------
+
+
+def populate_issues(world):
+    """Each agency has a withdrawn procedure (off the public site, so its issue's title is a
+    private marker) and a decision whose number is one. Members of a unit also read the
+    decisions of the bodies above it (documents/rules.py): granted to them."""
+    import datetime
+    from decimal import Decimal
+
+    from documents.models import ApprovalDecision
+    from documents.services.issues import issue_withdraw
+    from tests import factories
+
+    for place in world.agencies():
+        page = place.page.add_child(
+            instance=procedure(
+                place,
+                title=f"Quy trình {world.mark(place, 'issue')}",
+                code=f"QT-RUT/{place.code}",
+                tthc=world.objects["tthc"],
+                steps=[("Bước 1", Decimal("1"))],
+                live=False,
+            )
+        )
+        issue = factories.procedure_publish(page).procedure_issue
+        issue_withdraw(actor=None, issue=issue, reason="Thủ tục đã bị bãi bỏ")
+        world.objects["withdrawn_issue", place.pk] = issue
+        world.objects["decision", place.pk] = ApprovalDecision.objects.create(
+            agency=place,
+            number=f"{world.mark(place, 'decision')}/QĐ",
+            signed_on=datetime.date(2026, 1, 5),
+            signer="Giám đốc",
+        )
+    above = world.markers_of(world.parent)
+    for label, _user in world.actors():
+        if label.startswith(("node_", "sibling_")):
+            granted = {m for m in above if m.endswith("xdecision")}
+            world.granted[label] = set(world.granted.get(label, ())) | granted
+
+
+def _node_issue(world):
+    return {"pk": world.objects["withdrawn_issue", world.node.pk].pk}
+
+
+def _issue_in_force(transition):
+    def kwargs(world):
+        return {"pk": world.objects["public_issues"][-1].pk, "transition": transition}
+
+    return kwargs
+
+
+def _node_decision(world):
+    return {"pk": world.objects["decision", world.node.pk].pk}
+
+
+RULES += [
+    Rule("procedure_issues:index", MEMBERS_AND_ADMIN, shows="issue"),
+    Rule(
+        "procedure_issues:index_results",
+        MEMBERS_AND_ADMIN,
+        shows="issue",
+        query={"q": "QT-RUT"},
+        exports=True,
+    ),
+    Rule(
+        "procedure_issues:transition",
+        on_node("leader"),
+        kwargs=_issue_in_force("withdraw"),
+        note="withdraw the node's issue in force: its leaders and those above (the decision "
+        "transition, for officers too, is in tests/documents/test_issues.py)",
+    ),
+    Rule(
+        "procedure_issues:*",
+        on_node(*ROLES),
+        kwargs=_node_issue,
+        note="inspect, history, usage: read-only, every member of the node and above",
+    ),
+    Rule("approval_decisions:index", MEMBERS_AND_ADMIN, shows="decision"),
+    Rule(
+        "approval_decisions:index_results",
+        MEMBERS_AND_ADMIN,
+        shows="decision",
+        query={"q": "QĐ"},
+        exports=True,
+    ),
+    Rule("approval_decisions:add", on_node("officer", "leader", sibling=True)),
+    Rule("approval_decisions:edit", on_node("officer", "leader"), kwargs=_node_decision),
+    Rule("approval_decisions:delete", ADMIN, kwargs=_node_decision, note="issues protect it"),
+    Rule("approval_decisions:*", on_node(*ROLES), kwargs=_node_decision),
 ]
