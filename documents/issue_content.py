@@ -137,7 +137,7 @@ def _blocks(stream) -> list[dict]:
     return [dict(block.value) for block in stream or []]
 
 
-def _details(page, service_rows) -> dict[tuple[int, str], dict[str, str]]:
+def _details(page) -> dict[tuple[int, str], dict[str, str]]:
     """Each TTHC block's details (conditions, dossier, fees …) by (TTHC id, folded variant)."""
     found = {}
     for block in page.services or []:
@@ -159,7 +159,7 @@ def issue_content(issue: ProcedureIssue) -> IssueContent:
     rows = list(
         IssueService.objects.filter(issue=issue).select_related("tthc").order_by("position")
     )
-    details = _details(page, rows)
+    details = _details(page)
     services = []
     for row in rows:
         steps = [

@@ -230,6 +230,18 @@ def test_text_sections_are_compared_word_by_word(world, tthc):
     assert not diff.services[0].changed
 
 
+def test_a_tthc_s_details_are_compared_word_by_word(world, tthc):
+    steps = [step("Bước 1", "0.5"), step("Bước 2", "9")]
+    page = draft(world.node, tthc=tthc, steps=steps)
+    one = publish(page, services=[service(tthc, steps, fees="200.000 đồng/trường hợp")])
+    two = publish(page, services=[service(tthc, steps, fees="100.000 đồng/trường hợp")])
+    (change,) = compare_issues(one, two).services
+    assert change.status == CHANGED and _rows(change) == [("Bước 1", SAME), ("Bước 2", SAME)]
+    (fees,) = change.changed_details
+    assert (fees.key, str(fees.label)) == ("fees", "Phí, lệ phí")
+    assert str(fees.html) == "<del>200.000</del><ins>100.000</ins> đồng/trường hợp"
+
+
 def test_forms_as_issued_are_compared(world, tthc):
     page, one = _first(world, tthc)
     old_form = factories.document(world.node, title="Tờ khai mẫu 03/2013", filename="tk03.pdf")
