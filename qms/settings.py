@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "audits",
     "indicators",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",

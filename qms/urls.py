@@ -110,4 +110,6 @@ urlpatterns = [
 # documents through Wagtail's serve view and the before_serve_document hook.
 urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media, name="qms_media")]
 
+# The public search of procedures (the documents app's URL outside its pages), then the pages.
+urlpatterns += [path("", include("documents.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -16,6 +17,7 @@ from wagtail.search import index
 from documents.blocks import DefinitionBlock, LegalDocumentBlock, RecordBlock, ServiceBlock
 from qms.models import Agency
 from qms.models.catalogue import days_number, validate_quarter_days
+from qms.text import fold
 
 
 class AgencyPage(Page):
@@ -38,6 +40,13 @@ class AgencyPage(Page):
 
     def get_owning_agency(self):
         return self.agency
+
+    def get_context(self, request, *args, **kwargs):
+        from documents import public  # the public site's reads (they import the models)
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(public.agency_page_context(self, request))
+        return context
 
 
 def step_table_problems(services, on_date) -> dict[int, str]:
@@ -89,7 +98,7 @@ def step_table_problems(services, on_date) -> dict[int, str]:
     return problems
 
 
-class ProcedurePage(Page):
+class ProcedurePage(RoutablePageMixin, Page):
     """An agency's internal procedure for one or more TTHC, in the shape Vietnamese ISO
     procedures are written. Each approved publication becomes a numbered issue
     (``ProcedureIssue``); a procedure in force is never edited in place: a change is a new draft."""
@@ -144,6 +153,10 @@ class ProcedurePage(Page):
         _("tóm tắt nội dung sửa đổi"),
         help_text=_("Bắt buộc với mỗi lần ban hành; lần đầu ghi “Ban hành lần đầu”."),
     )
+    # Code, title, purpose and TTHC (code, name, field, variant) folded (qms.text.fold) for the
+    # public accent-insensitive search; written with the page row, so it holds the live content
+    # once published (a draft revision does not touch it).
+    search_folded = models.TextField(editable=False, blank=True, default="")
 
     content_panels = [
         MultiFieldPanel(
@@ -230,6 +243,59 @@ class ProcedurePage(Page):
         if errors:
             raise ValidationError(errors)
 
+    SEARCHED_FIELDS = ("code", "title", "purpose", "services")
+
+    def search_text(self) -> str:
+        parts = [self.code, self.title, self.purpose]
+        for block in self.services:
+            tthc = block.value.get("tthc")
+            if tthc is not None:
+                parts += [tthc.code, tthc.name, tthc.field]
+            parts.append(block.value.get("variant") or "")
+        return fold(" ".join(p for p in parts if p))
+
     def save(self, *args, **kwargs):
         self._set_agency_from_parent()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.search_folded = self.search_text()
+        elif set(update_fields) & set(self.SEARCHED_FIELDS):
+            self.search_folded = self.search_text()
+            kwargs["update_fields"] = [*update_fields, "search_folded"]
         return super().save(*args, **kwargs)
+
+    # --- The public site: the page itself, its issues, their comparison, PDF and forms
+    # (documents.public reads, documents.public_views answers, templates/documents/). Wagtail
+    # serves only paths of words and slashes, hence no ".pdf" in the URLs: the file name comes
+    # with the response.
+
+    def get_context(self, request, *args, **kwargs):
+        from documents import public
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(public.procedure_page_context(self, request))
+        return context
+
+    @path("lich-su/", name="history")
+    def history_route(self, request):
+        from documents import public_views
+
+        return public_views.procedure_history(request, self)
+
+    @path("lich-su/<int:old>-<int:new>/", name="compare")
+    def compare_route(self, request, old, new):
+        from documents import public_views
+
+        return public_views.procedure_compare(request, self, old, new)
+
+    @path("ban-in/<int:number>/", name="pdf")
+    def pdf_route(self, request, number):
+        from documents import public_views
+
+        return public_views.issue_pdf_download(request, self, number)
+
+    @path("bieu-mau/<int:form_id>/", name="form")
+    def form_route(self, request, form_id):
+        from documents import public_views
+
+        return public_views.issue_form_download(request, self, form_id)
