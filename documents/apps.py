@@ -27,6 +27,11 @@ class DocumentsConfig(AppConfig):
 
             agency_pages_ensure_all()
 
+        # The policy rows of issues and decisions; each publication of a procedure an issue.
+        from . import receivers, rules  # noqa: F401
+
+        receivers.connect()
+
         providers.register(providers.AGENCY_PAGE, agency_page)
         signals.agency_changed.connect(
             on_agency_changed, sender=Agency, weak=False, dispatch_uid="agency_page"

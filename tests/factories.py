@@ -275,3 +275,18 @@ def tthc(
     for handling in agencies:
         HandlingAgency.objects.create(procedure=procedure, agency=handling)
     return procedure
+
+
+def procedure_publish(page, *, user=None, **changes):
+    """Save a revision of the procedure ``page`` (with ``changes`` applied) by ``user`` and publish
+    it as the approval workflow's finish action does (permission checks skipped). Returns the
+    revision; its issue, once live, is ``revision.procedure_issue``."""
+    from documents.models import ProcedurePage
+
+    page = ProcedurePage.objects.get(pk=page.pk)
+    for name, value in changes.items():
+        setattr(page, name, value)
+    revision = page.save_revision(user=user)
+    revision.publish(user=user, skip_permission_checks=True)
+    revision.refresh_from_db()
+    return revision

@@ -68,6 +68,9 @@ class IssueStatus(models.TextChoices):
 
 
 class ProcedureIssue(models.Model):
+    # The permission policy reaches the owning agency through the procedure.
+    agency_path_lookup = "procedure__agency__path"
+
     procedure = models.ForeignKey(
         "documents.ProcedurePage",
         verbose_name=_("quy trình"),
@@ -151,6 +154,8 @@ class ProcedureIssue(models.Model):
 class IssueService(models.Model):
     """A TTHC (or a variant of it) the issue carries out, with its step table as issued."""
 
+    agency_path_lookup = "issue__procedure__agency__path"
+
     issue = models.ForeignKey(ProcedureIssue, on_delete=models.CASCADE, related_name="services")
     position = models.PositiveSmallIntegerField(default=0)
     tthc = models.ForeignKey(
@@ -181,6 +186,8 @@ def _issue_form_path(instance, filename):
 
 class IssueForm(models.Model):
     """A form as issued: a copy of the agency's document taken at go-live, with its hash."""
+
+    agency_path_lookup = "issue__procedure__agency__path"
 
     issue = models.ForeignKey(ProcedureIssue, on_delete=models.CASCADE, related_name="forms")
     title = models.CharField(_("tên biểu mẫu"), max_length=255)

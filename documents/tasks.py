@@ -1,0 +1,12 @@
+"""Celery tasks of documents: thin, idempotent wrappers."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def publish_scheduled() -> None:
+    """Wagtail's scheduled publishing: revisions whose go-live time has come go live (and each
+    becomes a numbered issue through ``page_published``); a rerun finds nothing left to do."""
+    from django.core.management import call_command
+
+    call_command("publish_scheduled")
