@@ -98,11 +98,9 @@ register_rules("administrativeprocedure", {VIEW: ALL_ROLES}, scoped=False)
 register_rules("calendaroverride", {VIEW: ALL_ROLES}, scoped=False)
 register_rules("agencysuccession", {VIEW: ALL_ROLES}, scoped=False)
 # Wagtail's own rights, materialised as group permissions on the agency's page and collection
-# (qms.services.rights): officers draft, leaders also publish; every member reads the agency's files.
-register_rules(
-    "page",
-    {ADD: {Role.OFFICER, Role.LEADER}, CHANGE: {Role.OFFICER, Role.LEADER}, PUBLISH: {Role.LEADER}},
-)
+# (qms.services.rights): officers and leaders draft; every member reads the agency's files. Nobody
+# holds PUBLISH on pages: an app's approval workflow makes its pages live (separation of duties).
+register_rules("page", {ADD: {Role.OFFICER, Role.LEADER}, CHANGE: {Role.OFFICER, Role.LEADER}})
 for _files in ("document", "image"):
     register_rules(
         _files,

@@ -255,6 +255,10 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 # dashboard (a failed fetch of releases.wagtail.org on every visit).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Approval (documents.workflow): an edit during review restarts it, so what is approved is what
+# goes live; the finish action alone publishes a procedure (nobody holds that right by hand).
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+WAGTAIL_FINISH_WORKFLOW_ACTION = "documents.workflow.publish_approved"
 LOGIN_URL = "wagtailadmin_login"
 
 # HTTPS: on by default in production (DEBUG=0); off in development and tests. A plain-HTTP

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.widgets.datetime import AdminDateTimeInput
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
@@ -40,6 +41,11 @@ class AgencyPage(Page):
 
     def get_owning_agency(self):
         return self.agency
+
+    def permissions_for_user(self, user):
+        from documents.policy import AgencyPagePermissionTester
+
+        return AgencyPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         from documents import public  # the public site's reads (they import the models)
@@ -178,6 +184,31 @@ class ProcedurePage(RoutablePageMixin, Page):
         FieldPanel("change_summary"),
     ]
     promote_panels = [FieldPanel("slug")]
+    # The effective date only: a procedure takes effect on approval (or on this date), and leaves
+    # the public site by withdrawal, never by an expiry date.
+    settings_panels = [
+        PublishingPanel(
+            children=[
+                FieldPanel(
+                    "go_live_at",
+                    heading=_("Ngày có hiệu lực"),
+                    help_text=_(
+                        "Để trống: có hiệu lực ngay khi được phê duyệt. Chọn một ngày: được "
+                        "phê duyệt trước, có hiệu lực từ ngày đó."
+                    ),
+                    widget=AdminDateTimeInput(
+                        js_overlay_parent_selector="#schedule-publishing-dialog",
+                        attrs={
+                            "data-controller": "w-action",
+                            "data-action": "w-dialog:hidden->w-action#reset",
+                            "data-w-dialog-target": "notify",
+                        },
+                    ),
+                )
+            ]
+        ),
+        *Page.settings_panels[1:],
+    ]
     parent_page_types = ["documents.AgencyPage"]
     subpage_types = []
 
@@ -194,6 +225,22 @@ class ProcedurePage(RoutablePageMixin, Page):
 
     def get_owning_agency(self):
         return self.agency
+
+    def permissions_for_user(self, user):
+        from documents.policy import ProcedurePermissionTester
+
+        return ProcedurePermissionTester(user, self)
+
+    def get_workflow(self):
+        """The procedure approval workflow, whatever is assigned to pages above (see
+        documents.workflow)."""
+        from documents.workflow import procedure_workflow
+
+        return procedure_workflow()
+
+    @property
+    def has_workflow(self):
+        return self.get_workflow() is not None
 
     def effective_date(self):
         """The date the draft would take effect: its go-live date, or today."""

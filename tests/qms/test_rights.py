@@ -172,11 +172,8 @@ def test_page_permissions_per_role(agency, agency_page):
     membership_create(actor=None, user=staff, agency=agency, role=Role.STAFF)
 
     assert _page_codenames("qms:SXD:officer", agency_page) == {"add_page", "change_page"}
-    assert _page_codenames("qms:SXD:leader", agency_page) == {
-        "add_page",
-        "change_page",
-        "publish_page",
-    }
+    # Nobody publishes by hand: procedures go live through their approval workflow.
+    assert _page_codenames("qms:SXD:leader", agency_page) == {"add_page", "change_page"}
     assert _page_codenames("qms:SXD:staff", agency_page) == set()
     assert GroupPagePermission.objects.filter(group__name="qms:SXD:staff").count() == 0
 
