@@ -24,8 +24,11 @@ class DocumentsConfig(AppConfig):
 
         def after_migrate(sender, **kwargs):
             from .services.agency_pages import agency_pages_ensure_all
+            from .workflow import approval_workflow_ensure
 
             agency_pages_ensure_all()
+            # Also after a test database is flushed (the migration made it first).
+            approval_workflow_ensure()
 
         # The policy rows of issues and decisions; each publication of a procedure an issue.
         from . import receivers, rules  # noqa: F401
