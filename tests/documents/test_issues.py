@@ -3,6 +3,7 @@ issue is withdrawn with a reason; the decision that issued it is linked once."""
 
 import datetime
 import hashlib
+import io
 import threading
 from decimal import Decimal
 
@@ -115,6 +116,19 @@ def test_the_next_issue_supersedes_the_previous_that_day(world):
     assert (old.number, new.number) == (1, 2)
     assert old.status == IssueStatus.SUPERSEDED and old.superseded_on == new.effective_date
     assert new.status == IssueStatus.IN_FORCE and new.change_summary == "Rút ngắn bước 2"
+
+
+def test_purging_revisions_keeps_every_issued_revision(world):
+    from wagtail.models import Revision
+
+    page = _draft(world)
+    first = factories.procedure_publish(page)
+    factories.procedure_publish(page, change_summary="Lần 2")
+    unissued = ProcedurePage.objects.get(pk=page.pk).save_revision()
+    factories.procedure_publish(page, change_summary="Lần 3")
+    call_command("purge_revisions", days=0, stdout=io.StringIO())
+    assert Revision.objects.filter(pk=first.pk).exists()  # superseded, neither live nor latest
+    assert not Revision.objects.filter(pk=unissued.pk).exists()
 
 
 def test_the_same_revision_published_twice_keeps_one_number(world):
