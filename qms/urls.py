@@ -1,5 +1,8 @@
 """URL map of the whole site."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -110,6 +113,23 @@ urlpatterns = [
 # documents through Wagtail's serve view and the before_serve_document hook.
 urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media, name="qms_media")]
 
-# The public search of procedures (the documents app's URL outside its pages), then the pages.
-urlpatterns += [path("", include("documents.urls"))]
+
+def app_public_urls() -> list:
+    """Each installed app's public URLs outside the page tree (``<app>/public_urls.py``, e.g. the
+    procedures' search), found like its beat schedules: the core names no app."""
+    found = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.public_urls"
+        try:
+            import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(path("", include(name)))
+    return found
+
+
+# The apps' public URLs, then the pages (Wagtail's catch-all comes last).
+urlpatterns += app_public_urls()
 urlpatterns += [path("", include(wagtail_urls))]
