@@ -1,4 +1,5 @@
-"""Public URLs of documents outside the page tree (pages and their routes are Wagtail's)."""
+"""Public URLs of documents outside the page tree, found by the core (qms/urls.py app_public_urls);
+pages and their routes are Wagtail's."""
 
 from django.urls import path
 
