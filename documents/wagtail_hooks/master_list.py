@@ -1,18 +1,20 @@
 """Admin wiring of documents: the document list (danh mục tài liệu) of the agencies in one's scope,
-filterable by agency (with its units) and status, exported to XLSX (and PDF once the core's PDF
-helper is there)."""
+filterable by agency (with its units) and status, exported to XLSX and PDF."""
 
 import django_filters
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.widgets.button import Button
 
 from documents.master_list import ProcedureStatus, master_list, next_review
 from documents.models import ProcedurePage
-from qms import permissions
+from qms import pdf, permissions
 from qms.models import Agency, Role
 from qms.models.agencies import subtree_q
 from qms.viewsets import ScopedIndexView
@@ -94,6 +96,12 @@ class DocumentListView(ScopedIndexView):
             DateColumn("next_review", label=_("Rà soát tiếp theo"), accessor=_next_review),
         ]
 
+    @cached_property
+    def header_more_buttons(self):
+        query = self.request.GET.urlencode()
+        url = reverse("documents_list_pdf") + (f"?{query}" if query else "")
+        return [*super().header_more_buttons, Button(_("Tải PDF"), url=url, icon_name="download")]
+
     def get_edit_url(self, instance):
         if instance.permissions_for_user(self.request.user).can_edit():
             return reverse("wagtailadmin_pages:edit", args=[instance.pk])
@@ -103,6 +111,40 @@ class DocumentListView(ScopedIndexView):
         item.status_label = _status_label(item)
         item.next_review = _next_review(item)
         return super().to_row_dict(item)
+
+
+class DocumentListPdfView(DocumentListView):
+    """The same list (same scope, filters, search and order) printed on A4."""
+
+    def get(self, request, *args, **kwargs):
+        rows = list(self.get_queryset())
+        document = pdf.Document(title=str(self.page_title), footer=str(self.page_title))
+        agency = self.filters.form.cleaned_data.get("agency") if self.filters else None
+        document.title_block(
+            str(self.page_title).upper(),
+            left=[agency.name] if agency else [],
+            right=[(_("Ngày in"), timezone.localdate().strftime("%d/%m/%Y"))],
+        )
+        headings = [str(self.export_headings[f]) for f in self.list_export]
+        document.table(
+            [
+                headings,
+                *(
+                    [
+                        p.code,
+                        p.title,
+                        p.agency.display_name,
+                        p.issue_number or "",
+                        p.effective_date.strftime("%d/%m/%Y") if p.effective_date else "",
+                        _status_label(p),
+                        _next_review(p).strftime("%d/%m/%Y") if p.effective_date else "",
+                    ]
+                    for p in rows
+                ),
+            ],
+            widths=(2, 5, 3, 1.2, 1.8, 1.8, 1.8),
+        )
+        return pdf.response(document.render(), "danh-muc-tai-lieu.pdf")
 
 
 def _status_label(procedure) -> str:
@@ -122,6 +164,7 @@ def register_document_list_urls():
             DocumentListView.as_view(results_only=True),
             name="documents_list_results",
         ),
+        path("documents-list/pdf/", DocumentListPdfView.as_view(), name="documents_list_pdf"),
     ]
 
 

@@ -130,6 +130,11 @@ RULES = [
         note="every member's own agency (and units) list, drafts included",
     ),
     Rule(
+        "documents_list_pdf",
+        on_node("officer", "leader", "staff", sibling=True),
+        note="the same list printed (a PDF: its text is not read by the leak test)",
+    ),
+    Rule(
         "documents_list_results",
         on_node("officer", "leader", "staff", sibling=True),
         shows="proc",

@@ -103,3 +103,24 @@ def test_query_count_does_not_grow_with_rows(client, world, listed):
     for n in range(10):
         _procedure(world.node, f"QT-{10 + n}/STP", tthc, issued_on=datetime.date(2025, 1, 2))
     assert count() == few
+
+
+def test_print_to_pdf_with_the_same_filters(client, world, listed, monkeypatch):
+    from qms import pdf
+
+    printed = {}
+    render = pdf.Document.render
+
+    def keep_text(document):
+        printed["text"] = document.text()
+        return render(document)
+
+    monkeypatch.setattr(pdf.Document, "render", keep_text)
+    client.force_login(world.users["parent", "leader"])
+    html = client.get(reverse("documents_list"), {"status": "draft"}).content.decode()
+    assert reverse("documents_list_pdf") + "?status=draft" in html
+    response = client.get(reverse("documents_list_pdf"), {"status": "draft"})
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "QT-02/STP" in printed["text"] and "Dự thảo" in printed["text"]
+    assert "QT-01/STP" not in printed["text"]
