@@ -233,6 +233,28 @@ def test_the_signature_block_comes_from_the_workflow_run(world):
     assert issue.history.first().history_user == approver
 
 
+def test_journey_1_the_approval_workflow_signs_the_issue(world):
+    """Officer drafts, the responsible unit's leader reviews, the agency's leader approves: the
+    issue that goes live carries the three of them with the dates of their decisions."""
+    from tests.documents.approval_helpers import approve_through_workflow, draft, people
+
+    who = people(world)
+    page = approve_through_workflow(
+        draft(world, who.officer), author=who.officer, reviewer=who.unit_leader, approver=who.leader
+    )
+    issue = ProcedureIssue.objects.get(procedure=page)
+    assert issue.number == 1 and issue.revision_id == page.live_revision_id
+    assert (issue.drafted_by, issue.reviewed_by, issue.approved_by) == (
+        who.officer,
+        who.unit_leader,
+        who.leader,
+    )
+    states = {
+        s.finished_by: s.finished_at for s in TaskState.objects.filter(revision=issue.revision)
+    }
+    assert (issue.reviewed_at, issue.approved_at) == (states[who.unit_leader], states[who.leader])
+
+
 def _read(field_file) -> bytes:
     with field_file.open("rb") as handle:
         return handle.read()
