@@ -42,3 +42,29 @@ class DocumentsConfig(AppConfig):
         post_migrate.connect(
             after_migrate, sender=self, weak=False, dispatch_uid="documents_agency_pages"
         )
+        _silence_wagtail_workflow_emails()
+
+
+# Wagtail's admin e-mails moderators itself at each workflow step (to superusers and groups, not to
+# the people the approval policy names); qms tells the right people through notify() (inbox and
+# the outbox) instead. Taking Wagtail's dispatch_uids first, before wagtail.admin's ready()
+# connects its e-mail notifiers (documents is listed before it), keeps them from connecting.
+WAGTAIL_WORKFLOW_EMAILS = {
+    "task_submitted": ("TaskState", "group_approval_task_submitted_email_notification"),
+    "workflow_submitted": ("WorkflowState", "workflow_state_submitted_email_notification"),
+    "workflow_rejected": ("WorkflowState", "workflow_state_rejected_email_notification"),
+    "workflow_approved": ("WorkflowState", "workflow_state_approved_email_notification"),
+}
+
+
+def _no_email(sender, **kwargs):
+    return None
+
+
+def _silence_wagtail_workflow_emails():
+    from wagtail import models, signals
+
+    for signal_name, (sender, uid) in WAGTAIL_WORKFLOW_EMAILS.items():
+        getattr(signals, signal_name).connect(
+            _no_email, sender=getattr(models, sender), dispatch_uid=uid
+        )

@@ -16,8 +16,10 @@ or the test settings are on (``--force`` overrides, for a throwaway demo server)
 """
 
 import datetime
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +34,7 @@ from qms.models import (
     AgencySuccession,
     Membership,
     Notification,
+    OutboundEmail,
     Role,
     SuccessionKind,
     TimeLimit,
@@ -42,6 +45,7 @@ from qms.services.catalogue import catalogue_import
 from qms.services.memberships import membership_create
 from qms.services.notifications import notify
 
+CORE_COUNTS = {"agencies", "successions", "users", "memberships", "notifications"}
 # Development only: printed by the command and documented here on purpose.
 DEMO_PASSWORD = "demo-qms-2025"
 DEMO_EMAIL_DOMAIN = "demo.qms.invalid"  # .invalid never resolves, so no demo mail leaves
@@ -256,7 +260,25 @@ class Command(BaseCommand):
             catalogue = catalogue_import(actor=None, file=FIXTURE)
             self._users(nodes)
             self._notifications()
+            self._apps_demo()
+            # The demo people have no mailbox (.invalid): what the apps' demo steps queued for
+            # them (a workflow's notices) stays in their inboxes only.
+            OutboundEmail.objects.filter(to__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
         self._summary(catalogue)
+
+    def _apps_demo(self) -> None:
+        """Each installed app adds its own demo records (``<app>/demo.py``: ``seed() -> dict`` of
+        counts created), found like its beat schedules: the core names no app."""
+        for config in apps.get_app_configs():
+            name = f"{config.name}.demo"
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            for key, count in module.seed().items():
+                self.created[key] = self.created.get(key, 0) + count
 
     # -- agencies -------------------------------------------------------------------------------
 
@@ -398,6 +420,12 @@ class Command(BaseCommand):
             },
             _("Thông báo minh họa: %(total)d (mới %(new)d)")
             % {"total": Notification.objects.count(), "new": self.created["notifications"]},
+            *(
+                _("Dữ liệu minh họa của các phân hệ, mới tạo: %(counts)s")
+                % {"counts": ", ".join(f"{key} {count}" for key, count in app_counts.items())}
+                for app_counts in [{k: v for k, v in self.created.items() if k not in CORE_COUNTS}]
+                if app_counts
+            ),
             _(
                 "Tên đăng nhập: <mã đơn vị>-<vai trò>, ví dụ stp-officer, phoankiem-leader; "
                 "quản trị: admin. Mật khẩu chung (chỉ dùng thử): %(password)s"

@@ -1,0 +1,70 @@
+"""The demo's procedures serve journey 1: real issues through the workflow, one waiting for the
+leader, real-shaped step tables; seeding again creates nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from wagtail.models import WorkflowState
+
+from documents.models import ApprovalDecision, IssueStatus, ProcedureIssue, ProcedurePage
+from documents.models.pages import step_table_problems
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+def test_each_demo_procedure_has_two_or_three_signed_numbered_issues(seeded):
+    procedures = ProcedurePage.objects.filter(code__startswith="QT-")
+    assert procedures.count() == 4
+    for page in procedures:
+        issues = list(page.issues.order_by("number"))
+        assert 2 <= len(issues) <= 3
+        assert [i.number for i in issues] == list(range(1, len(issues) + 1))
+        assert [i.status for i in issues[:-1]] == [IssueStatus.SUPERSEDED] * (len(issues) - 1)
+        assert issues[-1].status == IssueStatus.IN_FORCE and page.live
+        for issue in issues:
+            names = {
+                issue.drafted_by.username,
+                issue.reviewed_by.username,
+                issue.approved_by.username,
+            }
+            assert len(names) == 3  # three different people signed
+            assert issue.forms.count() == 1 and issue.services.count() == 1
+        dates = [i.effective_date for i in issues]
+        assert dates == sorted(dates) and len(set(dates)) == len(dates)
+
+
+def test_one_draft_waits_for_the_leaders_approval(seeded):
+    waiting = WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)
+    assert waiting.count() == 1
+    state = waiting.get()
+    assert state.content_object.specific.code == "QT-02/STP"
+    assert state.current_task_state.task.specific.stage == "approve"
+
+
+def test_a_real_shaped_step_table_with_quarter_days_and_a_step_not_counted(seeded):
+    issue = ProcedureIssue.objects.get(code="QT-01/STP", status=IssueStatus.IN_FORCE)
+    steps = issue.services.get().steps
+    days = [s["days"] for s in steps]
+    assert None in days  # handing over the result is not counted
+    assert any(d and d.endswith(".25") for d in days)
+    page = ProcedurePage.objects.get(code="QT-01/STP")
+    assert not step_table_problems(page.services, page.effective_date())
+
+
+def test_a_decision_issued_the_departments_latest_issues(seeded):
+    decision = ApprovalDecision.objects.get(number="125/QĐ-STP")
+    assert set(decision.issues.values_list("code", flat=True)) == {"QT-01/STP", "QT-02/STP"}
+
+
+def test_seeding_again_creates_no_procedure_or_issue(seeded):
+    before = (ProcedurePage.objects.count(), ProcedureIssue.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (ProcedurePage.objects.count(), ProcedureIssue.objects.count()) == before
