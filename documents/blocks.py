@@ -2,8 +2,10 @@
 legal basis, definitions, and for each TTHC (and variant) its conditions, dossier, fees and the
 step table (step, work, who, working days or "not counted", output or form)."""
 
+import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -11,12 +13,44 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from qms.blocks import TTHCChooserBlock
 
 
+def _typed(field, value):
+    """A form's text (a date as dd/mm/yyyy, a number, "" for nothing) as the value it stands for;
+    the text itself when it does not parse (the form then says why)."""
+    if not isinstance(value, str):
+        return value
+    if value == "":
+        return None
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        return value
+
+
+class DateBlock(blocks.DateBlock):
+    """Wagtail's DateBlock prepares a submitted date as typed ("26/11/2024") but a stored one as
+    ISO, so every save of a page looks like a change (a new revision: an approval from the edit
+    page would make the approver an author). Both are prepared the same way here."""
+
+    def get_prep_value(self, value):
+        value = _typed(self.field, value)
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class DaysBlock(blocks.DecimalBlock):
+    """Working days (quarter days), empty for "not counted", prepared the same way whether it
+    comes from the form ("0.5", "") or from storage (Decimal, None), for the reason above."""
+
+    def get_prep_value(self, value):
+        value = _typed(self.field, value)
+        return str(value) if isinstance(value, Decimal) else value
+
+
 class LegalDocumentBlock(blocks.StructBlock):
     number = blocks.CharBlock(label=_("Số, ký hiệu"), max_length=100)
     title = blocks.CharBlock(label=_("Trích yếu"), max_length=500)
     issuer = blocks.CharBlock(label=_("Cơ quan ban hành"), max_length=200)
-    issued_on = blocks.DateBlock(label=_("Ngày ban hành"))
-    effective_on = blocks.DateBlock(label=_("Ngày có hiệu lực"), required=False)
+    issued_on = DateBlock(label=_("Ngày ban hành"))
+    effective_on = DateBlock(label=_("Ngày có hiệu lực"), required=False)
 
     class Meta:
         icon = "doc-full"
@@ -36,7 +70,7 @@ class StepBlock(blocks.StructBlock):
     code = blocks.CharBlock(label=_("Bước"), max_length=40, help_text=_("Ví dụ: Bước 1"))
     content = blocks.TextBlock(label=_("Nội dung công việc"))
     responsible = blocks.CharBlock(label=_("Đơn vị, người thực hiện"), max_length=200)
-    days = blocks.DecimalBlock(
+    days = DaysBlock(
         label=_("Thời gian (ngày làm việc)"),
         required=False,
         min_value=Decimal("0"),

@@ -267,7 +267,7 @@ def _submit(page: ProcedurePage, officer, reviewer, approver=None):
         state.task.specific.on_action(state, person, "approve")
 
 
-def _procedure(spec: dict) -> dict:
+def seed_procedure(spec: dict) -> dict:
     agency = Agency.objects.get(code=spec["agency"])
     if ProcedurePage.objects.filter(agency=agency, code=spec["code"]).exists():
         return {}
@@ -329,7 +329,7 @@ def _decision() -> int:
 def seed() -> dict:
     created = {"procedures": 0, "issues": 0}
     for spec in PROCEDURES:
-        for key, count in _procedure(spec).items():
+        for key, count in seed_procedure(spec).items():
             created[key] += count
     created["decisions"] = _decision()
     return created

@@ -220,6 +220,13 @@ class ProcedurePermissionTester(PagePermissionTester):
     def can_unschedule(self):
         return may_unschedule(self.user, self.page)
 
+    def can_delete(self, ignore_bulk=False):
+        # An issued procedure is withdrawn, never deleted: its issues are the record (and their
+        # revisions are protected); a draft that never went live may go.
+        if self.page.issues.exists():
+            return False
+        return super().can_delete(ignore_bulk=ignore_bulk)
+
 
 class AgencyPagePermissionTester(PagePermissionTester):
     """An agency page's children are agency pages (created by the agency services) and

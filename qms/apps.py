@@ -8,6 +8,7 @@ class QmsConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from qms import checks  # noqa: F401  (registers the system checks)
         from qms.celery import app, collect_beat_schedules
@@ -20,3 +21,10 @@ class QmsConfig(AppConfig):
         escape_wagtail_exports()
 
         app.conf.beat_schedule = collect_beat_schedules()
+        post_migrate.connect(_site_ensure, sender=self, dispatch_uid="qms_site_ensure")
+
+
+def _site_ensure(sender, **kwargs):
+    from qms.services.site import site_ensure
+
+    site_ensure()

@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.edit import FormView
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views import generic
@@ -417,6 +418,28 @@ class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
     any_permission_required = READ_ACTIONS
 
 
+class ReadOnlyHistoryView(ScopedHistoryView):
+    """History of a record nobody edits: without Wagtail's "Edit" header button."""
+
+    @property
+    def header_buttons(self):
+        return []
+
+
+class InspectURLFinder(ModelAdminURLFinder):
+    """Where the admin links a read-only record (site history, usage): its inspect view, for
+    whoever may read it."""
+
+    resource = None
+
+    def get_edit_url(self, instance):
+        if self.user and not permissions.has_permission(
+            self.user, self.resource, permissions.VIEW, instance
+        ):
+            return None
+        return self.construct_edit_url(instance)
+
+
 class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
     permission_required = None
     any_permission_required = READ_ACTIONS
@@ -434,6 +457,9 @@ class AgencyScopedViewSet(ModelViewSet):
     transitions: tuple[Transition, ...] = ()
     # (user, instance) -> why this person may not edit this object, or None (ChangeRefusalMixin)
     change_refusal = None
+    # Records that change only through services and transitions (an outbox, issues): no add,
+    # edit, copy or delete view, history without an edit button, admin links to the inspect view.
+    read_only = False
     inspect_view_enabled = True
     copy_view_enabled = False
     transition_view_class = TransitionView
@@ -486,8 +512,52 @@ class AgencyScopedViewSet(ModelViewSet):
             inspect_url_name=self.get_url_name("inspect") if self.inspect_view_enabled else None,
         )
 
+    READ_ONLY_VIEWS = frozenset(
+        {"index", "index_results", "inspect", "history", "history_results", "usage", "transition"}
+    )
+
+    def get_common_view_kwargs(self, **kwargs):
+        if self.read_only:
+            kwargs = {
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                **kwargs,
+            }
+        return super().get_common_view_kwargs(**kwargs)
+
+    @property
+    def url_finder_class(self):
+        if not self.read_only:
+            return super().url_finder_class
+        return type(
+            f"{self.model.__name__}URLFinder",
+            (InspectURLFinder,),
+            {
+                "edit_url_name": self.get_url_name("inspect"),
+                "resource": self.permission_policy.resource,
+            },
+        )
+
+    def _history_class(self):
+        if self.read_only and self.history_view_class is ScopedHistoryView:
+            return ReadOnlyHistoryView
+        return self.history_view_class
+
+    @property
+    def history_view(self):
+        return self.construct_view(self._history_class(), **self.get_history_view_kwargs())
+
+    @property
+    def history_results_view(self):
+        return self.construct_view(
+            self._history_class(), **self.get_history_view_kwargs(), results_only=True
+        )
+
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
+        if self.read_only:
+            patterns = [p for p in patterns if p.name in self.READ_ONLY_VIEWS]
         if self.transitions:
             patterns.append(
                 path(

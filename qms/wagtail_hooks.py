@@ -476,6 +476,8 @@ permissions.register_policy(OutboundEmail)
 class OutboxViewSet(AgencyScopedViewSet):
     """Read-only: a state changes only through the sending task or a deliberate resend."""
 
+    read_only = True
+
     model = OutboundEmail
     icon = "mail"
     menu_label = _("Hộp thư đi")
@@ -511,7 +513,7 @@ class OutboxViewSet(AgencyScopedViewSet):
     ]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    # No add or edit view is routed (get_urlpatterns); Wagtail builds their form class regardless.
+    # No add or edit view is routed (read_only); Wagtail builds their form class regardless.
     form_fields = ["to", "subject", "body"]
     inspect_view_fields = [
         "to",
@@ -525,23 +527,6 @@ class OutboxViewSet(AgencyScopedViewSet):
         "sent_at",
         "last_error",
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
-        )
-
-    def get_urlpatterns(self):
-        readable = {
-            "index",
-            "index_results",
-            "inspect",
-            "history",
-            "history_results",
-            "usage",
-            "transition",
-        }
-        return [p for p in super().get_urlpatterns() if p.name in readable]
 
 
 @hooks.register("register_admin_viewset")

@@ -8,7 +8,6 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.components import Component
@@ -31,7 +30,6 @@ from qms.models.catalogue import days_number
 from qms.people import person_name
 from qms.viewsets import (
     AgencyScopedViewSet,
-    ScopedHistoryView,
     ScopedIndexView,
     ScopedInspectView,
     Transition,
@@ -182,25 +180,6 @@ class IssueInspectView(ScopedInspectView):
         return self._person("withdrawn_by")
 
 
-class ReadOnlyHistoryView(ScopedHistoryView):
-    """History without Wagtail's "Edit" header button, which it shows even with no edit view."""
-
-    @property
-    def header_buttons(self):
-        return []
-
-
-class InspectURLFinder(ModelAdminURLFinder):
-    """Where the admin links an issue (site history, usage): its inspect view, for readers."""
-
-    def get_edit_url(self, instance):
-        if self.user and not permissions.has_permission(
-            self.user, ISSUE, permissions.VIEW, instance
-        ):
-            return None
-        return self.construct_edit_url(instance)
-
-
 def _in_force(issue) -> bool:
     return issue.status == IssueStatus.IN_FORCE
 
@@ -220,7 +199,7 @@ class ProcedureIssueViewSet(AgencyScopedViewSet):
     menu_label = _("Lần ban hành")
     index_view_class = IssueIndexView
     inspect_view_class = IssueInspectView
-    history_view_class = ReadOnlyHistoryView
+    read_only = True
     transition_view_class = IssueTransitionView
     filterset_class = IssueFilterSet
     list_display = [
@@ -305,29 +284,6 @@ class ProcedureIssueViewSet(AgencyScopedViewSet):
             log=False,  # the service logs it with the reason
         ),
     )
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
-        )
-
-    @property
-    def url_finder_class(self):
-        return type(
-            "IssueURLFinder", (InspectURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
-        )
-
-    def get_urlpatterns(self):
-        readable = {
-            "index",
-            "index_results",
-            "inspect",
-            "history",
-            "history_results",
-            "usage",
-            "transition",
-        }
-        return [p for p in super().get_urlpatterns() if p.name in readable]
 
 
 # --- Decisions -----------------------------------------------------------------------------------

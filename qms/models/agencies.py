@@ -56,6 +56,9 @@ class AgencyQuerySet(models.QuerySet):
     def owning_collection(self, collection):
         """The agency whose Wagtail collection holds ``collection`` (itself or the nearest
         collection above it), or None."""
+        # Read the collection again: its in-memory path is stale once a sibling was added or the
+        # tree moved (treebeard renumbers paths), and the path is what finds the ancestors.
+        collection = type(collection).objects.get(pk=collection.pk)
         ancestors = collection.get_ancestors(inclusive=True)
         return self.filter(collection__in=ancestors).order_by("-collection__depth").first()
 

@@ -604,3 +604,21 @@ def test_the_site_history_links_an_issue_to_its_read_only_page(world, client):
     response = client.get(reverse("wagtailadmin_reports:site_history"))
     assert response.status_code == 200
     assert reverse("procedure_issues:inspect", args=[issue.pk]) in response.content.decode()
+
+
+def test_an_issued_procedure_cannot_be_deleted_only_withdrawn(world):
+    from documents.models import ProcedurePage
+    from tests.documents.authz_rules import procedure
+
+    tthc = factories.tthc(working_days="5")
+    page = world.node.page.add_child(
+        instance=procedure(world.node, title="Quy trình xóa thử", code="QT-98/STP", tthc=tthc)
+    )
+    draft_only = world.node.page.add_child(
+        instance=procedure(world.node, title="Dự thảo xóa được", code="QT-99/STP", tthc=tthc)
+    )
+    factories.procedure_publish(page, user=world.users["node", "officer"])
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.issues.exists()
+    assert not page.permissions_for_user(world.admin).can_delete()
+    assert draft_only.permissions_for_user(world.admin).can_delete()

@@ -134,3 +134,18 @@ def test_an_agency_created_later_gets_a_page_too(world):
     )
     assert AgencyPage.objects.get(agency=ward).get_parent().specific == world.parent.page
     assert not ProcedurePage.objects.filter(agency=ward).exists()
+
+
+def test_a_form_round_trip_is_not_a_change():
+    """Dates typed dd/mm/yyyy and an empty "not counted" time prepare like the stored values, so
+    acting on a draft from its edit page (a reviewer's approval) saves no new revision."""
+    import datetime
+
+    from documents.blocks import DateBlock, DaysBlock
+
+    date_block, days_block = DateBlock(), DaysBlock()
+    assert date_block.get_prep_value("26/11/2024") == date_block.get_prep_value(
+        datetime.date(2024, 11, 26)
+    )
+    assert days_block.get_prep_value("") == days_block.get_prep_value(None) is None
+    assert days_block.get_prep_value("0.5") == days_block.get_prep_value(Decimal("0.5")) == "0.5"

@@ -24,5 +24,7 @@ def test_wagtails_workflow_email_notifiers_are_not_connected():
         connected = _receivers_named(signal, uid)
         assert len(connected) == 1
         receiver = connected[0][1]
-        target = receiver() if callable(receiver) and not hasattr(receiver, "__self__") else receiver
+        target = (
+            receiver() if callable(receiver) and not hasattr(receiver, "__self__") else receiver
+        )
         assert id(target) not in wagtail_notifiers

@@ -12,7 +12,7 @@ from tests import factories
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

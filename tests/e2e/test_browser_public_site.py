@@ -13,7 +13,7 @@ from tests.documents.authz_rules import _with_step, procedure
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}

@@ -362,3 +362,15 @@ def test_the_outbox_is_hidden_from_members(client, queued):
     assert response.status_code in (302, 403, 404)
     email.refresh_from_db()
     assert email.status == EmailStatus.UNCERTAIN
+
+
+def test_site_history_links_a_resent_email_to_its_read_only_page(client, queued):
+    admin = factories.user("root", superuser=True)
+    email = _uncertain(queued)
+    client.force_login(admin)
+    client.post(reverse("outbox:transition", args=[email.pk, "resend"]))
+    response = client.get(reverse("qms_site_history"))
+    assert response.status_code == 200
+    assert reverse("outbox:inspect", args=[email.pk]) in response.content.decode()
+    history = client.get(reverse("outbox:history", args=[email.pk])).content.decode()
+    assert "/admin/outbox/edit/" not in history  # no edit view, no "Edit" button
