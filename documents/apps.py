@@ -35,7 +35,10 @@ class DocumentsConfig(AppConfig):
 
         receivers.connect()
 
+        from .next_steps import document_next_steps
+
         providers.register(providers.AGENCY_PAGE, agency_page)
+        providers.register(providers.NEXT_STEPS, document_next_steps)
         signals.agency_changed.connect(
             on_agency_changed, sender=Agency, weak=False, dispatch_uid="agency_page"
         )

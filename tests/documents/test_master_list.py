@@ -124,3 +124,12 @@ def test_print_to_pdf_with_the_same_filters(client, world, listed, monkeypatch):
     assert response.content.startswith(b"%PDF-")
     assert "QT-02/STP" in printed["text"] and "Dự thảo" in printed["text"]
     assert "QT-01/STP" not in printed["text"]
+
+
+def test_the_dashboard_points_each_role_to_the_document_list(client, world):
+    client.force_login(world.users["node", "leader"])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("documents_list") + "?status=in_review" in html
+    client.force_login(world.users["node", "staff"])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("documents_list") + "?status=in_force" in html

@@ -96,4 +96,5 @@ def test_one_step_per_screen_for_a_person_with_several_roles(world):
     core = [s.url for s in next_steps.core_next_steps(officer, next_steps.roles_today(officer))]
     assert len(core) > len(set(core))  # officer and staff both lead to the catalogue…
     shown = [s.url for s in next_steps.next_steps(officer)]
-    assert len(shown) == len(set(shown)) == len(set(core))  # …the dashboard shows it once
+    assert len(shown) == len(set(shown))  # …the dashboard shows it once
+    assert set(core) <= set(shown)
