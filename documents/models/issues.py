@@ -85,6 +85,8 @@ class ProcedureIssue(models.Model):
     code = models.CharField(_("mã tài liệu"), max_length=40)
     title = models.CharField(_("tên quy trình"), max_length=255)
     effective_date = models.DateField(_("ngày hiệu lực"))
+    # As issued: whether the bodies below follow it (ProcedurePage.shared at go-live).
+    shared = models.BooleanField(_("áp dụng chung cho các cơ quan trực thuộc"), default=False)
     change_summary = models.TextField(_("tóm tắt nội dung sửa đổi"))
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

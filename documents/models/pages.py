@@ -138,6 +138,28 @@ class ProcedurePage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("Để trống nếu lãnh đạo chính cơ quan phê duyệt; hoặc chọn cơ quan cấp trên."),
     )
+    shared = models.BooleanField(
+        _("áp dụng chung cho các cơ quan trực thuộc"),
+        default=False,
+        help_text=_(
+            "Quy trình của cơ quan cấp trên ban hành chung cho các sở, xã, phường trực thuộc: mỗi "
+            "cơ quan áp dụng quy trình này cho đến khi ban hành quy trình riêng của mình."
+        ),
+    )
+    adopted_from = models.ForeignKey(
+        "self",
+        verbose_name=_("xây dựng từ quy trình dùng chung"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoptions",
+        editable=False,
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("chu kỳ rà soát (tháng)"),
+        default=12,
+        help_text=_("Rà soát định kỳ kể từ ngày có hiệu lực hoặc lần rà soát gần nhất."),
+    )
     purpose = models.TextField(_("mục đích"))
     scope = models.TextField(_("phạm vi áp dụng"))
     legal_basis = StreamField(
@@ -171,6 +193,8 @@ class ProcedurePage(RoutablePageMixin, Page):
                 FieldPanel("title"),
                 FieldPanel("responsible_unit"),
                 FieldPanel("approving_agency"),
+                FieldPanel("shared"),
+                FieldPanel("review_interval_months"),
             ],
             heading=_("Thông tin chung"),
         ),

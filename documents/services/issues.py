@@ -177,6 +177,7 @@ def issue_record(revision) -> ProcedureIssue | None:
         code=content.code,
         title=content.title,
         effective_date=effective,
+        shared=content.shared,
         change_summary=content.change_summary,
         drafted_by=revision.user,
         drafted_at=revision.created_at,
