@@ -4,9 +4,10 @@ The head names the body (its superior above it) as it was named when the issue w
 procedure's code, title, issue number and effective date; then who drafted, reviewed and
 approved it and when, the decision that issued it, the record of changes up to this issue, and
 the sections: purpose, scope, legal basis, definitions, and for each TTHC its details and step
-table with the total ("Không tính thời gian" for a step whose time is not counted), the forms
-and the records kept. Everything is read from the issue as issued (documents.issue_content), so
-the same issue always prints the same bytes, whatever later happens to the agency's files.
+table with the total ("Không tính thời gian" for a step whose time is not counted) and its
+swimlane diagram (documents.diagram), the forms and the records kept. Everything is read from the
+issue as issued (documents.issue_content), so the same issue always prints the same bytes,
+whatever later happens to the agency's files.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from documents.diagram import diagram_drawings, diagram_words
 from documents.issue_content import SERVICE_DETAILS, IssueContent, issue_content
 from documents.models import IssueStatus, ProcedureIssue
 from qms import pdf
 from qms.models.catalogue import days_number, working_days_label
 from qms.people import person_name
+
+# The room a diagram leaves on its page for the heading kept with it (points).
+DIAGRAM_HEADING = 30
 
 
 def _date(value) -> str:
@@ -163,6 +168,17 @@ def _service(doc: pdf.Document, number: str, service, effective: datetime.date) 
         spans=[((0, last), (2, last))],
         align=("left", "left", "left", "center", "left"),
     )
+    if service.steps:
+        _diagram(doc, service)
+
+
+def _diagram(doc: pdf.Document, service) -> None:
+    """The step table as a swimlane diagram, in parts that each fit a page (with its heading)."""
+    doc.subheading(_("Sơ đồ quy trình"))
+    words = diagram_words(service.steps)
+    for drawing in diagram_drawings(service.steps, doc.width, doc.height - DIAGRAM_HEADING):
+        doc.drawing(drawing, *words)
+        words = ()
 
 
 def _content(doc: pdf.Document, content: IssueContent) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents import selectors
+from documents.diagram import diagram_svg, diagram_title
 from documents.models import AgencyPage, IssueStatus, ProcedureIssue, ProcedurePage
 from qms.collation import vi_order, vi_sorted
 from qms.models import Agency, AgencySuccession, TimeLimit
@@ -56,6 +57,11 @@ class PublicService:
     total_days: Decimal
     steps: list[PublicStep]
     details: dict = field(default_factory=dict)  # conditions, components, copies, where, fees
+
+    @property
+    def diagram(self) -> str:
+        """The step table as a swimlane diagram (inline SVG; "" without steps)."""
+        return diagram_svg(self.steps, title=diagram_title(self.tthc, self.variant))
 
 
 @dataclass

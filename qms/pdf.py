@@ -2,9 +2,10 @@
 
 ReportLab lays the document out; the text is set in DejaVu Sans (regular, bold, italic), the fonts
 matplotlib already ships, which cover Vietnamese (ư, ơ, ệ, Đ …) and are embedded in every file.
-A document is a title block, headings, paragraphs and tables with header rows and column widths;
-every page ends with an optional footer text and "Trang x/y". The same content always gives the
-same bytes (ReportLab's invariant mode), so a printed issue can be compared with a later print.
+A document is a title block, headings, paragraphs, tables with header rows and column widths, and
+drawings (diagrams); every page ends with an optional footer text and "Trang x/y". The same content
+always gives the same bytes (ReportLab's invariant mode), so a printed issue can be compared with a
+later print.
 
     doc = pdf.Document(title="Quy trình cấp phiếu lý lịch tư pháp", footer="QT-05/STP")
     doc.title_block("QUY TRÌNH …", left=["SỞ TƯ PHÁP"], right=[("Mã hiệu", "QT-05/STP")])
@@ -27,6 +28,7 @@ from xml.sax.saxutils import escape
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -45,6 +47,7 @@ FONT_FILES = {
     f"{FONT}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
 }
 MARGIN = 18 * mm
+FRAME_PADDING = 6  # ReportLab's default padding inside a page's frame (points)
 GRID = colors.HexColor("#555555")
 SHADE = colors.HexColor("#e8e8e8")
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -170,6 +173,9 @@ class Document:
         register_fonts()
         self.title, self.author, self.subject, self.footer = title, author, subject, footer
         self.width = A4[0] - 2 * MARGIN
+        # The height a flowable may take on a page (the frame inside the margins and the footer,
+        # less ReportLab's frame padding): a drawing taller than this is scaled down to it.
+        self.height = A4[1] - 2 * MARGIN - 4 * mm - 2 * FRAME_PADDING
         # Each part makes its flowables afresh at every render (ReportLab changes them as it lays
         # them out); the words are kept beside them for ``text()``.
         self._parts: list[Callable[[], list[Flowable]]] = []
@@ -250,6 +256,16 @@ class Document:
             lambda: [Paragraph(f"–&nbsp;{markup(item)}", styles()["body"]) for item in items],
             *items,
         )
+
+    def drawing(self, drawing: Drawing, *words) -> None:
+        """A ReportLab drawing (e.g. a diagram), centred like the tables; ``words`` are its text
+        for ``text()``. One wider or taller than a page is scaled down to fit it."""
+
+        def make():
+            scale = min(1, self.width / drawing.width, self.height / drawing.height)
+            return [_Figure(drawing, scale)]
+
+        self._add(make, *words)
 
     def space(self, height_mm: float = 4) -> None:
         self._add(lambda: [Spacer(1, height_mm * mm)])
@@ -348,6 +364,27 @@ class Document:
         story = [flowable for make in self._parts for flowable in make()]
         template.build(story, canvasmaker=Numbered)
         return buffer.getvalue()
+
+
+class _Figure(Flowable):
+    """A drawing, scaled, centred, with room after it (a Spacer after a drawing as tall as the
+    page would open a page of its own)."""
+
+    def __init__(self, drawing: Drawing, scale: float = 1.0):
+        super().__init__()
+        self.drawing, self.scale = drawing, scale
+        self.width, self.height = drawing.width * scale, drawing.height * scale
+        self.hAlign = "CENTER"
+        self.spaceAfter = 3 * mm
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.saveState()
+        self.canv.scale(self.scale, self.scale)
+        self.drawing.drawOn(self.canv, 0, 0)
+        self.canv.restoreState()
 
 
 def _cell(value, *, bold: bool, align: str) -> Paragraph:

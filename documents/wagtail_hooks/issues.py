@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.documents import get_document_model
 
 from documents import rules
+from documents.diagram import diagram_svg, diagram_title
 from documents.models import ApprovalDecision, IssueStatus, ProcedureIssue
 from documents.services.issues import (
     decision_save,
@@ -144,7 +145,14 @@ class IssueStepsComponent(Component):
                 for step in service.steps
             ]
             services.append(
-                {"service": service, "steps": steps, "total": days_number(service.total_days)}
+                {
+                    "service": service,
+                    "steps": steps,
+                    "total": days_number(service.total_days),
+                    "diagram": diagram_svg(
+                        service.steps, title=diagram_title(service.tthc, service.variant)
+                    ),
+                }
             )
         return {"services": services, "forms": list(forms_by_id.values())}
 

@@ -73,7 +73,7 @@ def test_the_header_block_names_the_body_the_procedure_and_who_signed_it(issue):
         "Họ và tên Nguyễn Văn An Trần Thị Bình Lê Văn Cường",
         f"Ngày {drafted} 14/07/2025 15/07/2025",
         f"01 {effective} Ban hành lần đầu",
-        f"QT-05/STP – Lần ban hành 01 – Hiệu lực từ {effective} Trang 1/1",
+        f"QT-05/STP – Lần ban hành 01 – Hiệu lực từ {effective} Trang 1/2",  # 2: the diagram
     ):
         assert words in text, words
 
