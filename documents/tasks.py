@@ -10,3 +10,12 @@ def publish_scheduled() -> None:
     from django.core.management import call_command
 
     call_command("publish_scheduled")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def acknowledgement_reminders_send() -> int:
+    """Daily: remind once whoever has not acknowledged an issue in force for five working days
+    (each reminder row is written with its notification, so a rerun sends nothing more)."""
+    from documents.services.acknowledgements import acknowledgement_reminders_send as send
+
+    return send()

@@ -1,3 +1,3 @@
 """Admin wiring of documents, one module per subject (Wagtail imports this package)."""
 
-from . import approval, compare, issues, master_list, procedures  # noqa: F401
+from . import acknowledgements, approval, compare, issues, master_list, procedures  # noqa: F401

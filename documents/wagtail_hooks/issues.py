@@ -23,6 +23,7 @@ from documents.services.issues import (
     issue_admin_decision_record,
     issue_admin_withdraw,
 )
+from documents.wagtail_hooks.acknowledgements import AcknowledgementInspectMixin
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
 from qms.models import Agency
@@ -157,7 +158,7 @@ class IssueStepsComponent(Component):
         return {"services": services, "forms": list(forms_by_id.values())}
 
 
-class IssueInspectView(ScopedInspectView):
+class IssueInspectView(AcknowledgementInspectMixin, ScopedInspectView):
     def get_field_label(self, field_name, field):
         if field_name == "services":
             return _("Thủ tục hành chính, trình tự và biểu mẫu đã ban hành")
@@ -263,6 +264,7 @@ class ProcedureIssueViewSet(AgencyScopedViewSet):
         "withdrawn_at",
         "withdrawn_by",
         "withdrawal_reason",
+        "acknowledgements",
         "services",
     ]
     transitions = (

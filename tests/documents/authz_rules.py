@@ -298,3 +298,32 @@ RULES += [
     Rule("approval_decisions:delete", ADMIN, kwargs=_node_decision, note="issues protect it"),
     Rule("approval_decisions:*", on_node(*ROLES), kwargs=_node_decision),
 ]
+
+# --- Acknowledgements (đã đọc, nắm được quy trình) ------------------------------------------------
+# The node's issue in force (populate_public): whoever holds a role on the node (or a unit in it)
+# records having read it (the button posts, then goes back; anyone else is refused with a message
+# and nothing is written: tests/documents/test_acknowledgements.py); the officers and leaders of
+# the node and above read who has and who has not (people's names: not for staff).
+
+
+def _issue_in_force_pk(world):
+    return {"pk": world.objects["public_issues"][-1].pk}
+
+
+RULES += [
+    Rule(
+        "documents_issue_acknowledge",
+        frozenset(f"node_{role}" for role in ROLES),
+        kwargs=_issue_in_force_pk,
+        method="POST",
+        ok=frozenset({302}),
+        note="POST only; others are refused by the service (302 with the reason, no row)",
+    ),
+    Rule(
+        "documents_issue_acknowledgements",
+        on_node("officer", "leader"),
+        kwargs=_issue_in_force_pk,
+        shows="person",
+        note="the node's and its unit's people expected to read the issue, with their status",
+    ),
+]
