@@ -1,3 +1,13 @@
 """Admin wiring of documents, one module per subject (Wagtail imports this package)."""
 
-from . import acknowledgements, approval, compare, issues, master_list, procedures  # noqa: F401
+from . import (  # noqa: F401
+    acknowledgements,
+    approval,
+    compare,
+    docx_import,
+    issues,
+    master_list,
+    procedures,
+    review,
+    shared,
+)

@@ -61,6 +61,7 @@ def populate(world):
         world.objects["procedure", place.pk] = draft
     populate_public(world)
     populate_issues(world)
+    populate_shared(world)
 
 
 def _with_step(page, step: dict, *, form_of_first=None) -> list:
@@ -122,7 +123,34 @@ def populate_public(world):
     world.objects["public_form"] = second.procedure_issue.forms.get()
 
 
+def populate_shared(world):
+    """A procedure the province (the node's parent) issued for every body below it, live."""
+    from decimal import Decimal
+
+    from tests import factories
+
+    page = world.parent.page.add_child(
+        instance=procedure(
+            world.parent,
+            title="Quy trình dùng chung thử",
+            code="QT-98/DC",
+            tthc=world.objects["tthc"],
+            steps=[("Bước 1", Decimal("1"))],
+            shared=True,
+            live=False,
+        )
+    )
+    factories.procedure_publish(page)
+    world.objects["shared_procedure"] = page
+
+
 RULES = [
+    Rule(
+        "documents_procedure_adopt",
+        frozenset({"admin", "node_officer", "sibling_officer"}),
+        kwargs=lambda w: {"page_id": w.objects["shared_procedure"].pk},
+        note="the province's shared procedure: the officers of the bodies below adopt it",
+    ),
     Rule(
         "documents_list",
         on_node("officer", "leader", "staff", sibling=True),
@@ -325,5 +353,25 @@ RULES += [
         kwargs=_issue_in_force_pk,
         shows="person",
         note="the node's and its unit's people expected to read the issue, with their status",
+    ),
+]
+
+# --- Import from Word (.docx) -------------------------------------------------------------------
+# The form under the node's agency page: whoever may add a procedure there (its officers and
+# leaders and those above; Wagtail sends anyone else to the dashboard). The result page of an
+# import, for whoever may edit the draft (here the node's draft, not imported: it says so).
+RULES += [
+    Rule(
+        "documents_docx_import",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {"agency_page_id": w.node.page.pk},
+        note="the import form under the node's page (the upload: tests/documents/"
+        "test_docx_import.py)",
+    ),
+    Rule(
+        "documents_docx_import_result",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {"page_id": w.objects["procedure", w.node.pk].pk},
+        note="what an import of the node's draft read; 404 to anyone who may not edit it",
     ),
 ]
