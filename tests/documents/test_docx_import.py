@@ -6,6 +6,7 @@ add a procedure under the agency page may import."""
 
 import datetime
 import io
+import json
 import zipfile
 from decimal import Decimal
 
@@ -574,3 +575,18 @@ def test_the_upload_cap_applies(world, tthc, settings):
     with pytest.raises(ValidationError) as refused:
         read_procedure_docx(_file(build.procedure_docx()), name="lon.docx")
     assert "vượt giới hạn" in refused.value.messages[0]
+
+
+def test_the_edit_page_opens_an_imported_draft_to_correct(client, world):
+    """The officer lands on the draft's edit page, even with its TTHC left empty (an unknown
+    code) or a table over its limit."""
+    factories.tthc(code="1.001806", working_days="8")
+    client.force_login(world.users["node", Role.OFFICER])
+    over_limit, _problems = _import(world, build.procedure_docx())
+    unknown, _problems = _import(world, build.procedure_docx(code="QT-06/STP", tthc="1.009999"))
+    for page in (over_limit, unknown):
+        response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'value="QT-0' in html  # the code in its field, the steps in the block data
+        assert json.dumps("Thẩm định hồ sơ, dự thảo quyết định")[1:-1] in html
