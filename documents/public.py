@@ -306,9 +306,15 @@ def agency_page_context(page: AgencyPage, request) -> dict:
     procedures = []
     for procedure in public_procedures().child_of(page).order_by("code"):
         procedures.append(public_procedure(procedure, request, issue_in_force(procedure)))
+    shared = [
+        (issue, issue.procedure.get_url(request))
+        for issue in selectors.shared_issues_in_force(agency, today)
+        if issue.procedure.live and not issue.adopted_locally
+    ]
     return {
         "agency": agency,
         "header_agency": agency,
+        "shared": shared,
         "ended": ended,
         "successors": successors,
         "predecessors": predecessors,

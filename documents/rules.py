@@ -3,7 +3,7 @@ ready, so services and views alike find them)."""
 
 from django.db.models import Q
 
-from documents.models import ApprovalDecision
+from documents.models import ApprovalDecision, ProcedurePage
 from qms import permissions
 from qms.models import Role
 
@@ -41,4 +41,26 @@ permissions.register_relation(
     actions={VIEW},
     rows=_decisions_above,
     name="decisions of the bodies above one's agency",
+)
+
+
+def _shared_from_above(user, action):
+    """Officers, leaders and staff of the bodies below a body read the procedures it shares with
+    them (they follow them until they adopt their own): they appear in their document list."""
+    ids = {
+        pk
+        for m in permissions.active_memberships(user)
+        if m.role in (Role.OFFICER, Role.LEADER, Role.STAFF)
+        for pk in m.agency.ancestor_ids()
+        if pk != m.agency_id
+    }
+    return Q(agency_id__in=ids, shared=True, live=True) if ids else None
+
+
+permissions.register_relation(
+    "procedurepage",
+    model=ProcedurePage,
+    actions={VIEW},
+    rows=_shared_from_above,
+    name="procedures shared by the bodies above one's agency",
 )

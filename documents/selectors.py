@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 
 from documents.models import IssueForm, IssueService, IssueStatus, ProcedureIssue, ProcedurePage
 from qms import permissions
-from qms.models import AdministrativeProcedure, Agency
+from qms.models import AdministrativeProcedure, Agency, AgencyKind
 
 
 def in_force_on_q(on_date: datetime.date, prefix: str = "") -> Q:
@@ -27,6 +27,29 @@ def in_force_on_q(on_date: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def own_levels(agency: Agency) -> list[int]:
+    """The agency and, up to its body, the nodes whose procedures it follows without their being
+    shared: a unit or one-stop desk works by its body's procedures (and its parent unit's), while a
+    body (department, commune, province) follows a body above it only where that body issued the
+    procedure for its subordinates (``ProcedureIssue.shared``)."""
+    levels = [agency.pk]
+    node = agency
+    while node.kind in (AgencyKind.UNIT, AgencyKind.ONE_STOP) and node.parent_id:
+        node = node.parent
+        levels.append(node.pk)
+    return levels
+
+
+def applicable_q(agency: Agency, prefix: str = "") -> Q:
+    """Issues that apply at ``agency``: its own levels' (``own_levels``), and the shared ones of
+    every body above it. The one rule, used by ``procedure_in_force`` and the lists."""
+    own = own_levels(agency)
+    above = [pk for pk in agency.ancestor_ids() if pk not in own]
+    return Q(**{f"{prefix}procedure__agency_id__in": own}) | Q(
+        **{f"{prefix}procedure__agency_id__in": above, f"{prefix}shared": True}
+    )
+
+
 def procedure_in_force(
     agency: Agency,
     tthc: AdministrativeProcedure,
@@ -35,14 +58,13 @@ def procedure_in_force(
     variant: str | None = None,
 ) -> IssueService | None:
     """The step table (``IssueService``) in force for ``tthc`` at ``agency`` on ``on_date``, as it
-    was issued, for any past date. A unit without a procedure of its own for the TTHC follows the
-    nearest body above it that has one (the one-stop desk of a department works by the
-    department's procedure). Among several variants of the TTHC, ``variant`` picks one; otherwise
-    the first as the procedure lists them."""
+    was issued, for any past date. The nearest applicable procedure wins (``applicable_q``): the
+    agency's own; else its body's (the one-stop desk of a department works by the department's
+    procedure); else one that a body above issued for all its subordinates (the province's shared
+    procedure), until the agency adopts its own. Among several variants of the TTHC, ``variant``
+    picks one; otherwise the first as the procedure lists them."""
     rows = IssueService.objects.filter(
-        in_force_on_q(on_date, "issue__"),
-        tthc=tthc,
-        issue__procedure__agency_id__in=agency.ancestor_ids(),
+        in_force_on_q(on_date, "issue__"), applicable_q(agency, "issue__"), tthc=tthc
     )
     if variant is not None:
         rows = rows.filter(variant=variant)
@@ -52,6 +74,35 @@ def procedure_in_force(
         .order_by("-_depth", "-issue__effective_date", "-issue__number", "position")
         .first()
     )
+
+
+def shared_issues_in_force(agency: Agency, on_date: datetime.date | None = None):
+    """Issues in force that bodies above ``agency`` issued for it (shared), with whether the
+    agency has adopted its own procedure for each of their TTHC (then its own takes precedence)."""
+    from django.utils import timezone
+
+    on_date = on_date or timezone.localdate()
+    own = own_levels(agency)
+    above = [pk for pk in agency.ancestor_ids() if pk not in own]
+    if not above:
+        return []
+    issues = list(
+        ProcedureIssue.objects.filter(
+            in_force_on_q(on_date), procedure__agency_id__in=above, shared=True
+        )
+        .select_related("procedure__agency")
+        .prefetch_related("services__tthc")
+        .order_by("code")
+    )
+    covered = set(
+        IssueService.objects.filter(
+            in_force_on_q(on_date, "issue__"), issue__procedure__agency_id__in=own
+        ).values_list("tthc_id", flat=True)
+    )
+    for issue in issues:
+        tthc_ids = {service.tthc_id for service in issue.services.all()}
+        issue.adopted_locally = bool(tthc_ids) and tthc_ids <= covered
+    return issues
 
 
 def issue_in_force(procedure: ProcedurePage, on_date: datetime.date | None = None):

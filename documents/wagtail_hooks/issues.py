@@ -6,6 +6,8 @@ An issue is read-only: no add, edit or delete view; its state changes only by th
 
 import django_filters
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -313,10 +315,35 @@ class DecisionInspectView(ScopedInspectView):
         return self.object.scan.title if self.object.scan_id else None
 
     def get_issues_display_value(self):
-        issues = self.object.issues.filter(
-            permissions.policy_for(ProcedureIssue).scope_q(self.request.user, [permissions.VIEW])
+        """Every issue the decision approved that the reader may see, each linked, with its
+        agency (a provincial decision approves procedures of many bodies at once)."""
+        issues = (
+            self.object.issues.filter(
+                permissions.policy_for(ProcedureIssue).scope_q(
+                    self.request.user, [permissions.VIEW]
+                )
+            )
+            .select_related("procedure__agency")
+            .order_by("procedure__agency__path", "code", "number")
         )
-        return "; ".join(str(issue) for issue in issues) or None
+        if not issues:
+            return _("Chưa có lần ban hành nào được liên kết với quyết định này.")
+        return format_html(
+            '<ul id="decision-issues">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> – {} ({})</li>',
+                (
+                    (
+                        reverse("procedure_issues:inspect", args=[issue.pk]),
+                        str(issue),
+                        issue.title,
+                        issue.procedure.agency.display_name,
+                    )
+                    for issue in issues
+                ),
+            ),
+        )
 
 
 class ApprovalDecisionViewSet(AgencyScopedViewSet):

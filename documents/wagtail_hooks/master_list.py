@@ -107,6 +107,24 @@ class DocumentListView(ScopedIndexView):
             return reverse("wagtailadmin_pages:edit", args=[instance.pk])
         return None
 
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.shared and instance.live:
+            from wagtail.admin.ui.menus import MenuItem as ListMenuItem
+
+            from documents.wagtail_hooks.shared import adopt_url, adoptable_agencies
+
+            if adoptable_agencies(self.request.user, instance):
+                buttons.append(
+                    ListMenuItem(
+                        _("Xây dựng quy trình riêng"),
+                        url=adopt_url(instance),
+                        icon_name="copy",
+                        priority=40,
+                    )
+                )
+        return buttons
+
     def to_row_dict(self, item):
         item.status_label = _status_label(item)
         item.next_review = _next_review(item)
