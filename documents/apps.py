@@ -34,6 +34,11 @@ class DocumentsConfig(AppConfig):
         from . import receivers, rules  # noqa: F401
 
         receivers.connect()
+        # The legal register and the review of procedures: their policy rows; the catalogue's
+        # changes (a time limit, an abolished TTHC) that make procedures due.
+        from . import receivers_review, rules_review  # noqa: F401
+
+        receivers_review.connect()
 
         from .next_steps import document_next_steps
 

@@ -13,4 +13,14 @@ BEAT_SCHEDULE = {
         "task": "documents.tasks.acknowledgement_reminders_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Reviews: every procedure in force has a periodic one (nightly), then the officers are
+    # reminded of those due in 30 or 7 days or overdue, before the office opens.
+    "documents-periodic-reviews-ensure": {
+        "task": "documents.tasks.periodic_reviews_ensure",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "documents-review-reminders-send": {
+        "task": "documents.tasks.review_reminders_send",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

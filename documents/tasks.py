@@ -19,3 +19,20 @@ def acknowledgement_reminders_send() -> int:
     from documents.services.acknowledgements import acknowledgement_reminders_send as send
 
     return send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def periodic_reviews_ensure() -> int:
+    """Nightly: every procedure in force has an open periodic review (idempotent)."""
+    from documents.services.review import periodic_reviews_ensure as ensure
+
+    return ensure()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def review_reminders_send() -> int:
+    """Daily: remind officers of reviews due in 30 or 7 days or overdue, each at most once (the
+    reminder row is written with the notification; a redelivered task sends nothing twice)."""
+    from documents.services.review import review_reminders_send as send
+
+    return send()

@@ -31,6 +31,7 @@ from documents.models import (
     ProcedureIssue,
     ProcedurePage,
 )
+from documents.services import review as reviews
 from qms import permissions
 
 # Wagtail log actions of the issue transitions (named as qms.viewsets.Transition names them, so
@@ -208,6 +209,9 @@ def issue_record(revision) -> ProcedureIssue | None:
     counter.last_number = number
     counter.save(update_fields=["last_number"])
     log(instance=issue, action="wagtail.create", user=signatures["approved_by"])
+    # Its legal basis becomes citations of the register; its reviews start again (issue 7).
+    reviews.issue_citations_record(issue)
+    reviews.review_cycle_restart(issue)
     return issue
 
 

@@ -62,6 +62,7 @@ def populate(world):
     populate_public(world)
     populate_issues(world)
     populate_shared(world)
+    populate_review(world)
 
 
 def _with_step(page, step: dict, *, form_of_first=None) -> list:
@@ -147,9 +148,9 @@ def populate_shared(world):
 RULES = [
     Rule(
         "documents_procedure_adopt",
-        frozenset({"admin", "node_officer", "sibling_officer"}),
+        frozenset({"admin", "node_officer", "sibling_officer", "node_leader", "sibling_leader"}),
         kwargs=lambda w: {"page_id": w.objects["shared_procedure"].pk},
-        note="the province's shared procedure: the officers of the bodies below adopt it",
+        note="the province's shared procedure: those who draft at the bodies below adopt it",
     ),
     Rule(
         "documents_list",
@@ -373,5 +374,108 @@ RULES += [
         on_node("officer", "leader"),
         kwargs=lambda w: {"page_id": w.objects["procedure", w.node.pk].pk},
         note="what an import of the node's draft read; 404 to anyone who may not edit it",
+    ),
+]
+
+# --- Review of procedures and the legal register ------------------------------------------------
+# Each agency has a procedure in force (the node's public one; one more for the others) whose open
+# periodic review carries a private marker in its text (the report shows it under the reason).
+# The register of legal documents is read by every member (documents/rules_review.py): the node's
+# marked document is granted to them all; its officers and leaders (and those above) change it.
+# The gaps list has no private value to mark (agencies and TTHC are reference data): its scope is
+# tested in tests/documents/test_review.py.
+
+
+def populate_review(world):
+    from decimal import Decimal
+
+    from documents.models import ProcedureReview
+    from documents.services.review import legal_document_record
+    from tests import factories
+
+    in_force = {world.node.pk: world.objects["public_procedure"]}
+    for place in (world.parent, world.sibling, world.unit):
+        page = place.page.add_child(
+            instance=procedure(
+                place,
+                title="Quy trình rà soát thử",
+                code=f"QT-RS/{place.code}",
+                tthc=world.objects["tthc"],
+                steps=[("Bước 1", Decimal("1"))],
+                live=False,
+            )
+        )
+        factories.procedure_publish(page)
+        in_force[place.pk] = page
+    for place in world.agencies():
+        review = ProcedureReview.objects.get(procedure=in_force[place.pk], outcome="")
+        review.detail = f"Rà soát định kỳ {world.mark(place, 'review')}"
+        review.save(update_fields=["detail"])
+        world.objects["review", place.pk] = review
+    world.objects["legal_document"] = legal_document_record(
+        actor=None,
+        number=f"{world.mark(world.node, 'legal')}/2026/NĐ-CP",
+        title="Văn bản pháp lý thử",
+        issuer="Chính phủ",
+        agency=world.node,
+    )
+    for label, _user in world.actors():
+        if label not in ("anonymous", "admin"):
+            world.granted[label] = set(world.granted.get(label, ())) | {f"mk{world.node.pk}xlegal"}
+
+
+def _node_review(world):
+    return {"pk": world.objects["review", world.node.pk].pk}
+
+
+def _node_legal_document(world):
+    return {"pk": world.objects["legal_document"].pk}
+
+
+RULES += [
+    Rule("procedure_reviews:index", MEMBERS_AND_ADMIN, shows="review"),
+    Rule(
+        "procedure_reviews:index_results",
+        MEMBERS_AND_ADMIN,
+        shows="review",
+        query={"q": "QT"},
+        exports=True,
+    ),
+    Rule(
+        "procedure_reviews:transition",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {**_node_review(w), "transition": "no_change"},
+        note="close the node's review: its officers and leaders and those above (needs revision "
+        "and the refusals: tests/documents/test_review.py)",
+    ),
+    Rule(
+        "procedure_reviews:*",
+        on_node(*ROLES),
+        kwargs=_node_review,
+        note="inspect, history, usage: read-only, every member of the node and above",
+    ),
+    Rule("documents_review_gaps", MEMBERS_AND_ADMIN),
+    Rule("documents_review_gaps_results", MEMBERS_AND_ADMIN, exports=True),
+    Rule("legal_documents:index", MEMBERS_AND_ADMIN, shows="legal"),
+    Rule(
+        "legal_documents:index_results",
+        MEMBERS_AND_ADMIN,
+        shows="legal",
+        query={"q": "2026"},
+        exports=True,
+    ),
+    Rule("legal_documents:add", on_node("officer", "leader", sibling=True)),
+    Rule("legal_documents:edit", on_node("officer", "leader"), kwargs=_node_legal_document),
+    Rule(
+        "legal_documents:delete",
+        ADMIN,
+        kwargs=_node_legal_document,
+        note="citations and reviews protect a document",
+    ),
+    Rule(
+        "legal_documents:*",
+        MEMBERS_AND_ADMIN,
+        kwargs=_node_legal_document,
+        note="inspect, history, usage: the register is read by every member",
     ),
 ]
