@@ -167,6 +167,105 @@ PROCEDURES = [
         ],
     },
 ]
+# The city issues the civil-status procedures for all its wards and communes (shared), drafted by
+# its officer, reviewed by the Department of Justice's civil-status unit, approved by the city's
+# leader, both by one decision; Phường Hoàn Kiếm then adopts its own for marriage registration.
+CIVIL_LAW = [
+    (
+        "document",
+        {
+            "number": "60/2014/QH13",
+            "title": "Luật Hộ tịch",
+            "issuer": "Quốc hội",
+            "issued_on": datetime.date(2014, 11, 20),
+            "effective_on": datetime.date(2016, 1, 1),
+        },
+    ),
+    (
+        "document",
+        {
+            "number": "123/2015/NĐ-CP",
+            "title": "Quy định chi tiết một số điều và biện pháp thi hành Luật Hộ tịch",
+            "issuer": "Chính phủ",
+            "issued_on": datetime.date(2015, 11, 15),
+            "effective_on": datetime.date(2016, 1, 1),
+        },
+    ),
+]
+CIVIL_CLERK = "Công chức Tư pháp - Hộ tịch"
+BIRTH = _steps(
+    ("Bước 1", "Tiếp nhận, kiểm tra hồ sơ đăng ký khai sinh", "Bộ phận một cửa", D("0.25"), ""),
+    (
+        "Bước 2",
+        "Ghi Sổ đăng ký khai sinh, trình Chủ tịch Ủy ban nhân dân ký Giấy khai sinh",
+        CIVIL_CLERK,
+        D("0.25"),
+        "Giấy khai sinh",
+    ),
+    ("Bước 3", "Trả Giấy khai sinh cho người đi đăng ký", "Bộ phận một cửa", None, "Kết quả"),
+)
+MARRIAGE = _steps(
+    ("Bước 1", "Tiếp nhận, kiểm tra hồ sơ đăng ký kết hôn", "Bộ phận một cửa", D("0.25"), ""),
+    (
+        "Bước 2",
+        "Kiểm tra, xác minh điều kiện kết hôn; ghi Sổ đăng ký kết hôn",
+        CIVIL_CLERK,
+        D("0.5"),
+        "Tờ trình",
+    ),
+    (
+        "Bước 3",
+        "Ký Giấy chứng nhận kết hôn",
+        "Chủ tịch Ủy ban nhân dân",
+        D("0.25"),
+        "Giấy chứng nhận kết hôn",
+    ),
+    ("Bước 4", "Trao Giấy chứng nhận kết hôn cho hai bên nam, nữ", CIVIL_CLERK, None, "Kết quả"),
+)
+# Phường Hoàn Kiếm's own: both parties sign the register at the ward's one-stop centre.
+MARRIAGE_WARD = [dict(step) for step in MARRIAGE]
+MARRIAGE_WARD[3] = {
+    **MARRIAGE_WARD[3],
+    "content": "Trao Giấy chứng nhận kết hôn; hai bên ký Sổ đăng ký kết hôn tại Trung tâm phục "
+    "vụ hành chính công phường",
+}
+SHARED_EFFECTIVE = datetime.date(2025, 7, 15)
+SHARED = [
+    {
+        "agency": "HN",
+        "unit": "STP-HCTP",
+        "code": "QT-01/UBND",
+        "title": "Quy trình đăng ký khai sinh (áp dụng chung cấp xã)",
+        "tthc": "1.001193",
+        "form": "Mẫu TP/HT-2020-KS.1: Tờ khai đăng ký khai sinh",
+        "shared": True,
+        "legal": CIVIL_LAW,
+        "effective": SHARED_EFFECTIVE,
+        "issues": [(BIRTH, "Ban hành lần đầu, áp dụng chung cho các xã, phường")],
+    },
+    {
+        "agency": "HN",
+        "unit": "STP-HCTP",
+        "code": "QT-02/UBND",
+        "title": "Quy trình đăng ký kết hôn (áp dụng chung cấp xã)",
+        "tthc": "1.000894",
+        "form": "Mẫu TP/HT-2020-KH.1: Tờ khai đăng ký kết hôn",
+        "shared": True,
+        "legal": CIVIL_LAW,
+        "effective": SHARED_EFFECTIVE,
+        "issues": [(MARRIAGE, "Ban hành lần đầu, áp dụng chung cho các xã, phường")],
+    },
+]
+WARD_ADOPTION = {
+    "agency": "PHOANKIEM",
+    "unit": "PHOANKIEM",
+    "approving": "HN",
+    "code": "QT-02/PHK",
+    "title": "Quy trình đăng ký kết hôn tại Phường Hoàn Kiếm",
+    "tthc": "1.000894",
+    "legal": CIVIL_LAW,
+}
+
 # Issues before the last took effect on these dates (newest last); the last one today.
 PAST_EFFECTIVE = [datetime.date(2024, 3, 15), datetime.date(2025, 7, 1)]
 
@@ -196,13 +295,18 @@ def _content(spec: dict, tthc, steps, summary: str, form) -> dict:
         "title": spec["title"],
         "code": spec["code"],
         "responsible_unit": Agency.objects.get(code=spec["unit"]),
+        "approving_agency": (
+            Agency.objects.get(code=spec["approving"]) if spec.get("approving") else None
+        ),
+        "shared": spec.get("shared", False),
         "purpose": (
             "Quy định trình tự, thời gian, trách nhiệm giải quyết thủ tục “"
             + tthc.name
             + "” bảo đảm đúng thời hạn, công khai, minh bạch."
         ),
         "scope": "Áp dụng đối với các đơn vị, công chức tham gia giải quyết thủ tục.",
-        "legal_basis": [
+        "legal_basis": spec.get("legal")
+        or [
             (
                 "document",
                 {
@@ -273,7 +377,7 @@ def seed_procedure(spec: dict) -> dict:
         return {}
     officer = _person(f"{spec['agency'].lower()}-officer")
     reviewer = _person(f"{spec['unit'].lower()}-leader")
-    approver = _person(f"{spec['agency'].lower()}-leader")
+    approver = _person(f"{spec.get('approving', spec['agency']).lower()}-leader")
     tthc = AdministrativeProcedure.objects.get(code=spec["tthc"])
     form = _form_document(agency, spec["form"], officer)
     page = None
@@ -293,15 +397,18 @@ def seed_procedure(spec: dict) -> dict:
         steps, summary = spec["pending"]
         _draft(page, _content(spec, tthc, steps, summary, form), officer)
         _submit(page, officer, reviewer)
-    _backdate(page)
+    _backdate(page, spec.get("effective"))
     return {"procedures": 1, "issues": page.issues.count()}
 
 
-def _backdate(page: ProcedurePage) -> None:
+def _backdate(page: ProcedurePage, effective: datetime.date | None = None) -> None:
     """Demo only: spread the issues over past dates, as an agency's real history would be (they
-    were all published just now). Real issues are never edited."""
+    were all published just now), or date a single issue ``effective``. Real issues are never
+    edited."""
     issues = list(page.issues.order_by("number"))
     dates = [*PAST_EFFECTIVE[-(len(issues) - 1) :], timezone.localdate()] if len(issues) > 1 else []
+    if effective is not None and len(issues) == 1:
+        dates = [effective]
     for issue, effective in zip(issues, dates, strict=False):
         ProcedureIssue.objects.filter(pk=issue.pk).update(effective_date=effective)
     for older, newer in zip(issues, issues[1:], strict=False):
@@ -326,10 +433,52 @@ def _decision() -> int:
     return int(created)
 
 
+def _city_decision() -> int:
+    """One decision of the city that approved both shared procedures at once."""
+    city = Agency.objects.get(code="HN")
+    decision, created = ApprovalDecision.objects.get_or_create(
+        agency=city,
+        number="3456/QĐ-UBND",
+        defaults={"signed_on": datetime.date(2025, 7, 10), "signer": "Chủ tịch Ủy ban nhân dân"},
+    )
+    for issue in ProcedureIssue.objects.filter(
+        procedure__agency=city, shared=True, decision__isnull=True
+    ):
+        issue_decision_record(actor=None, issue=issue, decision=decision)
+    return int(created)
+
+
+def _ward_adoption() -> dict:
+    """Phường Hoàn Kiếm adopts the city's marriage procedure as its own (the real adoption path),
+    which then takes precedence there; the other wards keep following the city's."""
+    from documents.services.adoption import procedure_adopt
+
+    spec = WARD_ADOPTION
+    ward = Agency.objects.get(code=spec["agency"])
+    if ProcedurePage.objects.filter(agency=ward, code=spec["code"]).exists():
+        return {}
+    officer = _person("phoankiem-officer")
+    source = ProcedurePage.objects.get(agency__code="HN", code="QT-02/UBND")
+    page = procedure_adopt(actor=officer, source=source, agency=ward, code=spec["code"])
+    tthc = AdministrativeProcedure.objects.get(code=spec["tthc"])
+    content = _content(spec, tthc, MARRIAGE_WARD, page.change_summary, None)
+    content.update(forms=page.forms, responsible_unit=None)
+    _draft(page, content, officer)
+    _submit(page, officer, _person("phoankiem-leader"), _person("hn-leader"))
+    return {"procedures": 1, "issues": page.issues.count()}
+
+
 def seed() -> dict:
+    from documents import demo_acknowledgements, demo_review
+
     created = {"procedures": 0, "issues": 0}
-    for spec in PROCEDURES:
+    for spec in [*PROCEDURES, *SHARED]:
         for key, count in seed_procedure(spec).items():
             created[key] += count
-    created["decisions"] = _decision()
+    for key, count in _ward_adoption().items():
+        created[key] += count
+    created["decisions"] = _decision() + _city_decision()
+    for module in (demo_review, demo_acknowledgements):
+        for key, count in module.seed().items():
+            created[key] = created.get(key, 0) + count
     return created

@@ -4,6 +4,7 @@ leader, real-shaped step tables; seeding again creates nothing."""
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from documents.models import ApprovalDecision, IssueStatus, ProcedureIssue, ProcedurePage
@@ -21,7 +22,9 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def test_each_demo_procedure_has_two_or_three_signed_numbered_issues(seeded):
-    procedures = ProcedurePage.objects.filter(code__startswith="QT-")
+    procedures = ProcedurePage.objects.filter(code__startswith="QT-", shared=False).exclude(
+        adopted_from__isnull=False
+    )
     assert procedures.count() == 4
     for page in procedures:
         issues = list(page.issues.order_by("number"))
@@ -62,6 +65,40 @@ def test_a_real_shaped_step_table_with_quarter_days_and_a_step_not_counted(seede
 def test_a_decision_issued_the_departments_latest_issues(seeded):
     decision = ApprovalDecision.objects.get(number="125/QĐ-STP")
     assert set(decision.issues.values_list("code", flat=True)) == {"QT-01/STP", "QT-02/STP"}
+
+
+def test_the_citys_shared_procedures_one_decision_and_a_wards_own(seeded):
+    from documents.selectors import procedure_in_force
+    from qms.models import AdministrativeProcedure, Agency
+
+    decision = ApprovalDecision.objects.get(number="3456/QĐ-UBND")
+    assert set(decision.issues.values_list("code", flat=True)) == {"QT-01/UBND", "QT-02/UBND"}
+    marriage = AdministrativeProcedure.objects.get(code="1.000894")
+    birth = AdministrativeProcedure.objects.get(code="1.001193")
+    today = timezone.localdate()
+    hoan_kiem, cua_nam = Agency.objects.get(code="PHOANKIEM"), Agency.objects.get(code="PCUANAM")
+    assert procedure_in_force(cua_nam, marriage, today).issue.code == "QT-02/UBND"
+    own = procedure_in_force(hoan_kiem, marriage, today).issue
+    assert own.code == "QT-02/PHK" and own.procedure.adopted_from.code == "QT-02/UBND"
+    assert {own.drafted_by.username, own.reviewed_by.username, own.approved_by.username} == {
+        "phoankiem-officer",
+        "phoankiem-leader",
+        "hn-leader",
+    }
+    assert procedure_in_force(hoan_kiem, birth, today).issue.code == "QT-01/UBND"
+
+
+def test_review_and_acknowledgement_demo(seeded):
+    from documents.models import Acknowledgement, ProcedureReview, ReviewReason
+    from documents.selectors_review import review_gaps
+
+    overdue = ProcedureReview.objects.filter(
+        reason=ReviewReason.LEGAL_CHANGE, outcome="", due_on__lt=timezone.localdate()
+    )
+    assert overdue.exists()
+    assert review_gaps()
+    issue = ProcedureIssue.objects.get(code="QT-01/STP", status=IssueStatus.IN_FORCE)
+    assert Acknowledgement.objects.filter(issue=issue).exists()
 
 
 def test_seeding_again_creates_no_procedure_or_issue(seeded):
