@@ -11,10 +11,13 @@ from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, WorkflowState
 
-from documents.models import IssueStatus, ProcedureIssue, ProcedurePage
-
-# Default review interval (ISO 9001 maintenance: at least yearly); [4] makes it per procedure.
-REVIEW_MONTHS = 12
+from documents.models import (
+    IssueStatus,
+    ProcedureIssue,
+    ProcedurePage,
+    ProcedureReview,
+    ReviewOutcome,
+)
 
 
 class ProcedureStatus(models.TextChoices):
@@ -33,7 +36,8 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def master_list(queryset=None):
     """Procedures annotated with ``issue_number``, ``effective_date`` (of the issue in force),
-    ``in_review`` and ``status`` (a ``ProcedureStatus`` value)."""
+    ``in_review``, ``status`` (a ``ProcedureStatus`` value) and ``next_review`` (the earliest due
+    date of its open reviews: periodic, or sooner for a legal or TTHC change)."""
     queryset = ProcedurePage.objects.all() if queryset is None else queryset
     in_force = ProcedureIssue.objects.filter(
         procedure=OuterRef("pk"), status=IssueStatus.IN_FORCE
@@ -46,7 +50,11 @@ def master_list(queryset=None):
         object_id=models.functions.Cast(OuterRef("pk"), models.CharField()),
         status=WorkflowState.STATUS_IN_PROGRESS,
     )
+    due = ProcedureReview.objects.filter(
+        procedure=OuterRef("pk"), outcome=ReviewOutcome.OPEN
+    ).order_by("due_on")
     return queryset.select_related("agency").annotate(
+        next_review=Subquery(due.values("due_on")[:1]),
         issue_number=Subquery(in_force.values("number")[:1]),
         effective_date=Subquery(in_force.values("effective_date")[:1]),
         in_review=Exists(reviewing),
@@ -58,7 +66,3 @@ def master_list(queryset=None):
             output_field=models.CharField(),
         ),
     )
-
-
-def next_review(effective_date: datetime.date | None) -> datetime.date | None:
-    return add_months(effective_date, REVIEW_MONTHS) if effective_date else None

@@ -12,7 +12,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.widgets.button import Button
 
-from documents.master_list import ProcedureStatus, master_list, next_review
+from documents.master_list import ProcedureStatus, master_list
 from documents.models import ProcedurePage
 from qms import pdf, permissions
 from qms.models import Agency, Role
@@ -93,7 +93,7 @@ class DocumentListView(ScopedIndexView):
             Column("issue_number", label=_("Lần ban hành"), sort_key="issue_number"),
             DateColumn("effective_date", label=_("Ngày hiệu lực"), sort_key="effective_date"),
             Column("status", label=_("Tình trạng"), accessor=_status_label),
-            DateColumn("next_review", label=_("Rà soát tiếp theo"), accessor=_next_review),
+            DateColumn("next_review", label=_("Rà soát tiếp theo"), sort_key="next_review"),
         ]
 
     @cached_property
@@ -127,7 +127,6 @@ class DocumentListView(ScopedIndexView):
 
     def to_row_dict(self, item):
         item.status_label = _status_label(item)
-        item.next_review = _next_review(item)
         return super().to_row_dict(item)
 
 
@@ -155,7 +154,7 @@ class DocumentListPdfView(DocumentListView):
                         p.issue_number or "",
                         p.effective_date.strftime("%d/%m/%Y") if p.effective_date else "",
                         _status_label(p),
-                        _next_review(p).strftime("%d/%m/%Y") if p.effective_date else "",
+                        p.next_review.strftime("%d/%m/%Y") if p.next_review else "",
                     ]
                     for p in rows
                 ),
@@ -167,10 +166,6 @@ class DocumentListPdfView(DocumentListView):
 
 def _status_label(procedure) -> str:
     return ProcedureStatus(procedure.status).label
-
-
-def _next_review(procedure):
-    return next_review(procedure.effective_date)
 
 
 @hooks.register("register_admin_urls")

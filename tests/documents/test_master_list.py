@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from documents.master_list import ProcedureStatus, add_months, master_list
 from documents.models import IssueStatus, ProcedureIssue
+from documents.services.review import periodic_reviews_ensure
 from tests import factories
 from tests.documents.authz_rules import procedure
 
@@ -33,6 +34,7 @@ def _procedure(place, code, tthc, *, issued_on=None):
             change_summary="Ban hành lần đầu",
             status=IssueStatus.IN_FORCE,
         )
+        periodic_reviews_ensure()  # the periodic review the issue's go-live would have opened
     return page
 
 
@@ -53,6 +55,22 @@ def test_status_issue_and_next_review_come_with_each_row(listed):
     assert issued.effective_date == datetime.date(2025, 3, 31)
     assert rows["QT-02/STP"].status == ProcedureStatus.DRAFT
     assert rows["QT-02/STP"].issue_number is None
+
+
+def test_next_review_is_the_earliest_open_review(listed):
+    from documents.models import ProcedureReview, ReviewReason
+
+    rows = {p.code: p for p in master_list()}
+    assert rows["QT-01/STP"].next_review == datetime.date(2026, 3, 31)  # a year after 31/03/2025
+    assert rows["QT-02/STP"].next_review is None  # a draft has no review yet
+    ProcedureReview.objects.create(
+        procedure=listed["issued"],
+        reason=ReviewReason.TIME_LIMIT_CHANGE,
+        due_on=datetime.date(2025, 12, 1),
+        tthc=factories.tthc(code="1.000001", working_days="3"),
+    )
+    rows = {p.code: p for p in master_list()}
+    assert rows["QT-01/STP"].next_review == datetime.date(2025, 12, 1)
 
 
 def test_next_review_is_a_year_later_even_at_the_end_of_a_month():
