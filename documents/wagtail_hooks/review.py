@@ -677,8 +677,16 @@ class LegalDocumentViewSet(AgencyScopedViewSet):
         "issuer",
         "issued_on",
         "effective_on",
-        Column("replaces", label=gettext_lazy("Thay thế"), accessor="replaces_label"),
-        Column("amends", label=gettext_lazy("Sửa đổi, bổ sung"), accessor="amends_label"),
+        Column(
+            "replaces",
+            label=gettext_lazy("Thay thế"),
+            accessor=lambda document: _numbers_of(document.replaces.all()),
+        ),
+        Column(
+            "amends",
+            label=gettext_lazy("Sửa đổi, bổ sung"),
+            accessor=lambda document: _numbers_of(document.amends.all()),
+        ),
     ]
     ordering = ["-issued_on", "number"]
     search_fields = ["number", "title", "issuer"]

@@ -170,3 +170,32 @@ def test_the_register_is_read_by_every_member_and_searched_without_accents(world
     url = reverse("legal_documents:index")
     assert "118/2025/NĐ-CP" in client.get(url, {"q": "118/2025/nd-cp"}).content.decode()
     assert "118/2025/NĐ-CP" not in client.get(url, {"q": "61/2018"}).content.decode()
+
+
+def test_the_register_list_query_count_does_not_grow_with_rows(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["node", Role.OFFICER])
+    url = reverse("legal_documents:index")
+
+    def add(start, count):
+        for n in range(start, start + count):
+            legal_document_record(
+                actor=None,
+                number=f"{n}/2026/NĐ-CP",
+                effective_on=datetime.date(2026, 1, 1),
+                replaces=[f"{n}/2020/NĐ-CP"],
+                amends=[f"{n}/2021/NĐ-CP"],
+                agency=world.node if n % 2 else None,
+            )
+
+    add(1, 1)
+    client.get(url, {"q": "2026"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"q": "2026"})
+    add(10, 6)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url, {"q": "2026"}).content.decode()
+    assert "15/2026/NĐ-CP" in html and "15/2020/NĐ-CP" in html
+    assert len(many) == len(few)

@@ -504,3 +504,43 @@ def test_the_migration_records_citations_of_existing_issues(world, tthc):
         "Nghị định 61/2018/NĐ-CP"
     ]
     assert LegalDocument.objects.count() == 1
+
+
+def test_the_demo_has_a_procedure_overdue_by_a_replaced_decree_and_a_gap(db):
+    from django.core.management import call_command
+
+    from documents import demo_review
+
+    call_command("seed_demo", verbosity=0)  # documents.demo runs demo_review.seed()
+    assert LegalDocument.objects.filter(replaces__number_key="118/2025/nd-cp").count() == 1
+    overdue = ProcedureReview.objects.filter(
+        reason=ReviewReason.LEGAL_CHANGE, outcome=ReviewOutcome.OPEN, due_on__lt=TODAY()
+    ).select_related("legal_document", "procedure")
+    assert overdue.exists()
+    for review in overdue:
+        assert review.legal_document.replaces.filter(number_key="118/2025/nd-cp").exists()
+        assert "118/2025/NĐ-CP" in review.detail
+    assert demo_review.gaps_count() > 0
+    assert demo_review.seed() == {"legal_documents": 0, "reviews": 0, "periodic_reviews": 0}
+
+
+def test_the_gap_list_query_count_does_not_grow_with_rows(world, client):
+    client.force_login(world.users["parent", Role.STAFF])
+    url = reverse("documents_review_gaps")
+    factories.tthc(agencies=[world.node])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _n in range(6):
+        factories.tthc(agencies=[world.node, world.sibling, world.unit])
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count("Thủ tục thử") >= 19
+    assert len(many) == len(few)
+
+
+def test_the_menu_offers_the_report_the_gaps_and_the_register(world, client):
+    client.force_login(world.users["node", Role.STAFF])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    for url in ("procedure_reviews:index", "documents_review_gaps", "legal_documents:index"):
+        assert reverse(url) in html
