@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -448,7 +449,11 @@ def _still_outdated(issue: ProcedureIssue) -> None:
         _abolished_review(issue, tthc, timezone.localdate())
     for service in services:
         latest = service.tthc.time_limits.order_by("-effective_from").first()
-        if latest is not None and latest.effective_from > issue.effective_date:
+        if (
+            latest is not None
+            and latest.effective_from > issue.effective_date
+            and service.total_days > latest.working_days
+        ):
             _time_limit_review(issue, service.tthc, latest, [service], previous=None)
 
 
@@ -673,12 +678,14 @@ def periodic_reviews_ensure(*, on_date: datetime.date | None = None) -> int:
     live before reviews existed). A review closed "needs revision" on the issue in force waits for
     the new issue instead. Idempotent."""
     on_date = on_date or timezone.localdate()
+    open_periodic = ProcedureReview.objects.filter(
+        procedure=OuterRef("procedure"),
+        outcome=ReviewOutcome.OPEN,
+        reason=ReviewReason.PERIODIC,
+    )
     issues = (
         ProcedureIssue.objects.filter(in_force_on_q(on_date))
-        .exclude(
-            procedure__reviews__outcome=ReviewOutcome.OPEN,
-            procedure__reviews__reason=ReviewReason.PERIODIC,
-        )
+        .exclude(Exists(open_periodic))
         .select_related("procedure")
         .order_by("procedure_id", "-effective_date", "-number")
     )

@@ -223,6 +223,32 @@ def test_the_nightly_task_gives_existing_procedures_a_periodic_review(world, tth
     assert periodic_reviews_ensure() == 0
 
 
+def test_the_nightly_task_is_not_fooled_by_other_reviews(world, tthc):
+    issue = _procedure(world.node, tthc, code="QT-01/STP", cites=["61/2018/NĐ-CP"])
+    second = publish(issue.procedure, change_summary="Sửa đổi")  # the first periodic superseded
+    _open(issue.procedure, ReviewReason.PERIODIC).delete()
+    legal_document_record(
+        actor=None,
+        number="118/2025/NĐ-CP",
+        effective_on=datetime.date(2025, 7, 1),
+        replaces=["61/2018/NĐ-CP"],
+    )
+    assert periodic_reviews_ensure() == 1
+    assert _open(issue.procedure, ReviewReason.PERIODIC).get().issue == second
+
+
+def test_a_new_issue_over_a_limit_taking_effect_later_is_flagged(world, tthc):
+    TimeLimit.objects.create(
+        procedure=tthc,
+        working_days=Decimal("6"),
+        effective_from=TODAY() + datetime.timedelta(days=60),
+    )
+    over = _procedure(world.node, tthc, code="QT-01/STP", steps=[step("Bước 1", "8")])
+    within = _procedure(world.sibling, tthc, code="QT-01/STC", steps=[step("Bước 1", "5")])
+    assert _open(over.procedure, ReviewReason.TIME_LIMIT_CHANGE).get().over_limit
+    assert not _open(within.procedure, ReviewReason.TIME_LIMIT_CHANGE).exists()
+
+
 # --- TTHC changes ------------------------------------------------------------------------------------
 
 
