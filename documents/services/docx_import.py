@@ -65,7 +65,8 @@ def _hours_per_day() -> Decimal:
 
 def _slug(agency_page: AgencyPage, imported: ImportedProcedure, filename: str) -> str:
     base = (
-        slugify(anyascii(imported.code))
+        # QT-05/STP -> qt-05-stp (not qt-05stp), as the demo's procedures are addressed
+        slugify(anyascii(imported.code.replace("/", "-")))
         or slugify(anyascii(imported.title))[:80]
         or slugify(anyascii(os.path.splitext(filename)[0]))[:80]
         or "quy-trinh"

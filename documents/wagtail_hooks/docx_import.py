@@ -1,10 +1,10 @@
 """Admin wiring of documents: import an existing procedure from Word (.docx) into a new draft.
 
-The form (admin/documents/import/<agency page id>/) is for whoever may add a procedure under that
+The form (admin/procedures/import/<agency page id>/) is for whoever may add a procedure under that
 agency page (documents.services.docx_import.docx_import_allowed); anyone else gets 403, an id that
 is not an agency page 404. It is reached from "Nhập từ Word" on the agency page (page header and
 page listing) and from the page-type choice when adding a page there. After an import with
-problems, the result page (admin/documents/import/result/<page id>/) lists every cell that could
+problems, the result page (admin/procedures/import/result/<page id>/) lists every cell that could
 not be read, read back from the page's log, for whoever may edit the draft.
 """
 
@@ -147,14 +147,16 @@ def docx_import_result(request, page_id):
 
 @hooks.register("register_admin_urls")
 def register_docx_import_urls():
+    # Not under admin/documents/: Wagtail's sidebar marks "Tài liệu" (its documents, at that
+    # prefix) as the current menu item for every URL starting with it.
     return [
         path(
-            "documents/import/<int:agency_page_id>/",
+            "procedures/import/<int:agency_page_id>/",
             docx_import,
             name="documents_docx_import",
         ),
         path(
-            "documents/import/result/<int:page_id>/",
+            "procedures/import/result/<int:page_id>/",
             docx_import_result,
             name="documents_docx_import_result",
         ),

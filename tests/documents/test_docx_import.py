@@ -111,6 +111,7 @@ def test_a_procedure_in_the_design_shape_imports_its_step_table_exactly(world, t
         "QT-05/STP",
         "Quy trình đăng ký hoạt động Văn phòng công chứng",
     )
+    assert page.slug == "qt-05-stp"
     assert draft.purpose.startswith("Quy định trình tự, thời gian, trách nhiệm")
     assert draft.scope == "Áp dụng đối với Sở Tư pháp và các tổ chức, cá nhân có liên quan."
     assert [
