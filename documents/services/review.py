@@ -605,8 +605,17 @@ def time_limit_reviews_open(*, tthc, time_limit, previous_working_days=None) -> 
         previous = before.working_days if before is not None else None
     if previous is not None and Decimal(previous) == time_limit.working_days:
         return []
+    # An issue approved after the limit was recorded was checked against it at approval (and at
+    # go-live, ``_still_outdated``): nothing to review unless its steps exceed it. This matters
+    # when the announcement runs after issues were made in the same transaction (a seed, a
+    # bulk load): they must not be made due for a limit they were written for.
+    first = time_limit.history.order_by("history_date").values_list("history_date", flat=True)
+    recorded = first.first()
     opened = []
     for issue, services in _issues_carrying(tthc, on_date).values():
+        over = any(service.total_days > time_limit.working_days for service in services)
+        if not over and recorded is not None and issue.created_at >= recorded:
+            continue
         review = _time_limit_review(issue, tthc, time_limit, services, previous=previous)
         if review is not None:
             opened.append(review)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
 
 from documents.master_list import ProcedureStatus, master_list
@@ -91,9 +91,19 @@ class DocumentListView(ScopedIndexView):
             "title",
             Column("agency", label=_("Cơ quan, đơn vị"), accessor="agency"),
             Column("issue_number", label=_("Lần ban hành"), sort_key="issue_number"),
-            DateColumn("effective_date", label=_("Ngày hiệu lực"), sort_key="effective_date"),
+            Column(
+                "effective_date",
+                label=_("Ngày hiệu lực"),
+                sort_key="effective_date",
+                accessor=lambda p: _day(p.effective_date),
+            ),
             Column("status", label=_("Tình trạng"), accessor=_status_label),
-            DateColumn("next_review", label=_("Rà soát tiếp theo"), sort_key="next_review"),
+            Column(
+                "next_review",
+                label=_("Rà soát tiếp theo"),
+                sort_key="next_review",
+                accessor=lambda p: _day(p.next_review),
+            ),
         ]
 
     @cached_property
@@ -162,6 +172,11 @@ class DocumentListPdfView(DocumentListView):
             widths=(2, 5, 3, 1.2, 1.8, 1.8, 1.8),
         )
         return pdf.response(document.render(), "danh-muc-tai-lieu.pdf")
+
+
+def _day(value) -> str:
+    """A date as the document list prints it (dd/mm/yyyy), not Wagtail's "1 năm trước"."""
+    return value.strftime("%d/%m/%Y") if value else "—"
 
 
 def _status_label(procedure) -> str:

@@ -281,6 +281,22 @@ def test_a_limit_change_flags_the_procedure_over_the_new_limit(
     assert ProcedureReview.objects.filter(reason=ReviewReason.TIME_LIMIT_CHANGE).count() == 2
 
 
+def test_a_limit_announced_after_issues_written_for_it_opens_nothing(world, tthc):
+    # The catalogue's announcement runs on commit: a seed or bulk load that records a limit and
+    # then issues procedures within it in one transaction announces the limit afterwards.
+    limit = TimeLimit.objects.create(
+        procedure=tthc, working_days=Decimal("8"), effective_from=datetime.date(2025, 7, 1)
+    )
+    within = _procedure(world.node, tthc, code="QT-01/STP", steps=[step("Bước 1", "6")])
+    assert (
+        review_service.time_limit_reviews_open(
+            tthc=tthc, time_limit=limit, previous_working_days=Decimal("10")
+        )
+        == []
+    )
+    assert not _open(within.procedure, ReviewReason.TIME_LIMIT_CHANGE).exists()
+
+
 def test_a_correction_of_an_older_limit_opens_nothing(world, tthc):
     _procedure(world.node, tthc, code="QT-01/STP")
     old = tthc.time_limits.get()
