@@ -130,12 +130,12 @@ def issue_acknowledgements(request, pk):
 def register_acknowledgement_urls():
     return [
         path(
-            "documents/issues/<int:pk>/acknowledge/",
+            "procedures/issues/<int:pk>/acknowledge/",
             issue_acknowledge,
             name="documents_issue_acknowledge",
         ),
         path(
-            "documents/issues/<int:pk>/acknowledgements/",
+            "procedures/issues/<int:pk>/acknowledgements/",
             issue_acknowledgements,
             name="documents_issue_acknowledgements",
         ),

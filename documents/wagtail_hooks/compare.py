@@ -98,11 +98,11 @@ def issue_pdf_download(request, pk):
 def register_compare_urls():
     return [
         path(
-            "documents/procedures/<int:page_id>/compare/",
+            "procedures/<int:page_id>/compare/",
             issue_compare,
             name="documents_issue_compare",
         ),
-        path("documents/issues/<int:pk>/pdf/", issue_pdf_download, name="documents_issue_pdf"),
+        path("procedures/issues/<int:pk>/pdf/", issue_pdf_download, name="documents_issue_pdf"),
     ]
 
 

@@ -775,9 +775,9 @@ def register_gap_menu_item():
 @hooks.register("register_admin_urls")
 def register_gap_urls():
     return [
-        path("documents/review-gaps/", GapIndexView.as_view(), name="documents_review_gaps"),
+        path("procedures/review-gaps/", GapIndexView.as_view(), name="documents_review_gaps"),
         path(
-            "documents/review-gaps/results/",
+            "procedures/review-gaps/results/",
             GapIndexView.as_view(results_only=True),
             name="documents_review_gaps_results",
         ),

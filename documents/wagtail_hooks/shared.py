@@ -107,7 +107,7 @@ def procedure_adopt_view(request, page_id):
 def register_adopt_urls():
     return [
         path(
-            "documents/procedures/<int:page_id>/adopt/",
+            "procedures/<int:page_id>/adopt/",
             procedure_adopt_view,
             name="documents_procedure_adopt",
         )
