@@ -101,6 +101,8 @@ class AgencyFieldMixin:
             field.queryset = permissions.assignable_agencies(
                 self.request.user, _policy(self).resource, self.form_action
             )
+            if not form.is_bound and form.initial.get(self.agency_field) is None:
+                form.initial[self.agency_field] = self._own_agency(field.queryset)
         for name, scope in self.field_scopes.items():
             if name in form.fields:
                 form.fields[name].queryset = scope(self.request.user)
@@ -110,6 +112,19 @@ class AgencyFieldMixin:
                 field = form.fields[name]
                 field.choices = [(v, label) for v, label in field.choices if v in values or not v]
         return form
+
+    def _own_agency(self, choices):
+        """A new record's agency chosen in advance: the only one offered, or else the one agency
+        where the person holds their role(s) among those offered (an officer of a department is
+        offered its units too, but records for the department)."""
+        if self.form_action != permissions.ADD:
+            return None
+        offered = list(choices.values_list("pk", flat=True)[:2])
+        if len(offered) == 1:
+            return offered[0]
+        own = {m.agency_id for m in permissions.active_memberships(self.request.user)}
+        own &= set(choices.filter(pk__in=own).values_list("pk", flat=True))
+        return own.pop() if len(own) == 1 else None
 
 
 class ServiceSaveMixin:

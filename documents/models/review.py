@@ -57,7 +57,7 @@ class LegalDocument(models.Model):
 
     class Meta:
         verbose_name = _("văn bản pháp lý")
-        verbose_name_plural = _("danh mục văn bản pháp lý")
+        verbose_name_plural = _("văn bản pháp lý")
         ordering = ["-issued_on", "number"]
 
     def __str__(self):

@@ -139,6 +139,13 @@ def test_create_form_offers_only_own_subtree(officer_client, world):
     assert _agency_options(response) == {str(world.node.pk), str(world.unit.pk)}
 
 
+def test_create_form_starts_with_the_officers_own_agency(officer_client, world, client):
+    form = officer_client.get(reverse("memberships:add")).context["form"]
+    assert form.initial["agency"] == world.node.pk  # offered the node and its unit; works at node
+    client.force_login(world.admin)  # offered every agency, holds no role: nothing chosen
+    assert client.get(reverse("memberships:add")).context["form"].initial.get("agency") is None
+
+
 def test_create_in_sibling_agency_is_refused(officer_client, world):
     newcomer = factories.user("newcomer")
     before = Membership.objects.count()
