@@ -102,6 +102,8 @@ def form_data(page, **changes) -> dict:
         "code": page.code,
         "responsible_unit": str(page.responsible_unit_id or ""),
         "approving_agency": str(page.approving_agency_id or ""),
+        "review_interval_months": str(page.review_interval_months or 12),
+        **({"shared": "on"} if page.shared else {}),
         "purpose": page.purpose,
         "scope": page.scope,
         "legal_basis": streamfield([]),
