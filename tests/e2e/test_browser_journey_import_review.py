@@ -188,10 +188,8 @@ def test_import_correct_submit_then_the_review_report(scene, live_server, browse
         ui.keyboard.press("Tab")
         expect(ui.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
     ui.fill("textarea[name=replaces]", OLD_DECREE)
-    # The agency recording it, through the agency chooser.
-    ui.get_by_role("button", name="Chọn cơ quan, đơn vị").click()
-    ui.locator(".modal").get_by_role("link", name=world.node.name).click()
-    ui.locator(".modal").wait_for(state="hidden")
+    # The agency recording it: the officer's own, chosen in advance by the form.
+    assert ui.input_value("input[name=agency]") == str(world.node.pk)
     _shot(ui, "7-legal-document")
     with ui.expect_navigation():
         ui.get_by_role("button", name="Tạo mới").click()
