@@ -16,7 +16,16 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
-from documents.models import ApprovalDecision, IssueStatus, ProcedureIssue, ProcedurePage
+from documents.master_list import add_months
+from documents.models import (
+    ApprovalDecision,
+    IssueStatus,
+    ProcedureIssue,
+    ProcedurePage,
+    ProcedureReview,
+    ReviewOutcome,
+    ReviewReason,
+)
 from documents.services.issues import issue_decision_record
 from qms import pdf
 from qms.models import AdministrativeProcedure, Agency
@@ -416,6 +425,12 @@ def _backdate(page: ProcedurePage, effective: datetime.date | None = None) -> No
             status=IssueStatus.SUPERSEDED,
             superseded_on=ProcedureIssue.objects.get(pk=newer.pk).effective_date,
         )
+    # The periodic review counts from the in-force issue's (demo) effective date.
+    if issues:
+        latest = ProcedureIssue.objects.get(pk=issues[-1].pk)
+        ProcedureReview.objects.filter(
+            procedure=page, reason=ReviewReason.PERIODIC, outcome=ReviewOutcome.OPEN
+        ).update(due_on=add_months(latest.effective_date, page.review_interval_months or 12))
 
 
 def _decision() -> int:

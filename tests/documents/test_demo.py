@@ -1,6 +1,8 @@
 """The demo's procedures serve journey 1: real issues through the workflow, one waiting for the
 leader, real-shaped step tables; seeding again creates nothing."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -97,6 +99,10 @@ def test_review_and_acknowledgement_demo(seeded):
     )
     assert overdue.exists()
     assert review_gaps()
+    periodic = ProcedureReview.objects.get(
+        procedure__code="QT-01/UBND", reason=ReviewReason.PERIODIC, outcome=""
+    )
+    assert periodic.due_on == datetime.date(2026, 7, 15)  # a year after its effective date
     issue = ProcedureIssue.objects.get(code="QT-01/STP", status=IssueStatus.IN_FORCE)
     assert Acknowledgement.objects.filter(issue=issue).exists()
 
