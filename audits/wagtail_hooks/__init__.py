@@ -1,0 +1,8 @@
+"""Admin wiring of audits, one module per subject (Wagtail imports this package); ``menu`` holds
+the "Đánh giá nội bộ" group every screen joins."""
+
+from . import (  # noqa: F401
+    auditors,
+    clauses,
+    menu,
+)
