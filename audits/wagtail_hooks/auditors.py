@@ -23,8 +23,7 @@ from audits.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
 from qms.display import EMPTY
-from qms.models import Agency
-from qms.models.agencies import subtree_q
+from qms.filters import AgencySubtreeFilter
 from qms.people import person_name
 from qms.viewsets import (
     AgencyScopedViewSet,
@@ -84,11 +83,7 @@ class QualificationForm(WagtailAdminModelForm):
 
 
 class QualificationFilterSet(WagtailFilterSet):
-    agency = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
-        queryset=Agency.objects.none(),
-        method="filter_subtree",
-    )
+    agency = AgencySubtreeFilter(resource=QUALIFICATION)
     validity = django_filters.ChoiceFilter(
         label=gettext_lazy("Hiệu lực hôm nay"),
         choices=((VALID, gettext_lazy("Còn hiệu lực")), (EXPIRED, gettext_lazy("Hết hiệu lực"))),
@@ -99,16 +94,6 @@ class QualificationFilterSet(WagtailFilterSet):
     class Meta:
         model = AuditorQualification
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["agency"].queryset = permissions.assignable_agencies(
-                request.user, QUALIFICATION, permissions.VIEW
-            )
-
-    def filter_subtree(self, queryset, name, value):
-        return queryset.filter(subtree_q([value.path], "agency__path")) if value else queryset
 
     def filter_validity(self, queryset, name, value):
         valid = AuditorQualification.objects.valid_on(timezone.localdate()).values("pk")

@@ -28,8 +28,7 @@ from documents.services.issues import (
 from documents.wagtail_hooks.acknowledgements import AcknowledgementInspectMixin
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
-from qms.models import Agency
-from qms.models.agencies import subtree_q
+from qms.filters import AgencySubtreeFilter
 from qms.models.catalogue import days_number
 from qms.people import person_name
 from qms.viewsets import (
@@ -92,30 +91,12 @@ class IssueTransitionView(TransitionView):
 
 
 class IssueFilterSet(WagtailFilterSet):
-    agency = django_filters.ModelChoiceFilter(
-        label=_("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
-        queryset=Agency.objects.none(),
-        method="filter_subtree",
-    )
+    agency = AgencySubtreeFilter(resource=ISSUE, path_lookup="procedure__agency__path")
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=IssueStatus.choices)
 
     class Meta:
         model = ProcedureIssue
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["agency"].queryset = permissions.assignable_agencies(
-                request.user, ISSUE, permissions.VIEW
-            )
-
-    def filter_subtree(self, queryset, name, value):
-        return (
-            queryset.filter(subtree_q([value.path], "procedure__agency__path"))
-            if value
-            else queryset
-        )
 
 
 class IssueIndexView(ScopedIndexView):

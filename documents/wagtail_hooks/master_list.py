@@ -15,8 +15,8 @@ from wagtail.admin.widgets.button import Button
 from documents.master_list import ProcedureStatus, master_list
 from documents.models import ProcedurePage
 from qms import pdf, permissions
-from qms.models import Agency, Role
-from qms.models.agencies import subtree_q
+from qms.filters import AgencySubtreeFilter
+from qms.models import Role
 from qms.viewsets import ScopedIndexView
 
 RESOURCE = "procedurepage"
@@ -26,26 +26,12 @@ permissions.register_rules(RESOURCE, {permissions.VIEW: {Role.OFFICER, Role.LEAD
 
 
 class DocumentListFilterSet(WagtailFilterSet):
-    agency = django_filters.ModelChoiceFilter(
-        label=_("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
-        queryset=Agency.objects.none(),
-        method="filter_subtree",
-    )
+    agency = AgencySubtreeFilter(resource=RESOURCE)
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ProcedureStatus.choices)
 
     class Meta:
         model = ProcedurePage
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["agency"].queryset = permissions.assignable_agencies(
-                request.user, RESOURCE, permissions.VIEW
-            )
-
-    def filter_subtree(self, queryset, name, value):
-        return queryset.filter(subtree_q([value.path], "agency__path")) if value else queryset
 
 
 class DocumentListView(ScopedIndexView):

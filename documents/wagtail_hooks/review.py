@@ -54,8 +54,8 @@ from documents.services.review import (
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
 from qms.display import EMPTY
-from qms.models import Agency, HandlingAgency, TimeLimit
-from qms.models.agencies import subtree_q
+from qms.filters import AgencySubtreeFilter
+from qms.models import HandlingAgency, TimeLimit
 from qms.models.catalogue import working_days_label
 from qms.viewsets import (
     AgencyScopedViewSet,
@@ -92,22 +92,11 @@ class ReviewFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("Tất cả đang mở"),
     )
     reason = django_filters.ChoiceFilter(label=gettext_lazy("Lý do"), choices=ReviewReason.choices)
-    agency = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
-        queryset=Agency.objects.none(),
-        method="filter_subtree",
-    )
+    agency = AgencySubtreeFilter(resource=rules.REVIEW, path_lookup="procedure__agency__path")
 
     class Meta:
         model = ProcedureReview
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["agency"].queryset = permissions.assignable_agencies(
-                request.user, rules.REVIEW, permissions.VIEW
-            )
 
     def filter_state(self, queryset, name, value):
         today = timezone.localdate()
@@ -116,13 +105,6 @@ class ReviewFilterSet(WagtailFilterSet):
         if value == ReviewState.OVERDUE:
             return queryset.filter(overdue_q(today))
         return queryset
-
-    def filter_subtree(self, queryset, name, value):
-        return (
-            queryset.filter(subtree_q([value.path], "procedure__agency__path"))
-            if value
-            else queryset
-        )
 
 
 def _procedure_label(review) -> str:
@@ -380,25 +362,11 @@ class ProcedureReviewViewSet(AgencyScopedViewSet):
 
 
 class GapFilterSet(WagtailFilterSet):
-    agency = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Cơ quan, đơn vị (cả đơn vị trực thuộc)"),
-        queryset=Agency.objects.none(),
-        method="filter_subtree",
-    )
+    agency = AgencySubtreeFilter(resource=rules.REVIEW)
 
     class Meta:
         model = HandlingAgency
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["agency"].queryset = permissions.assignable_agencies(
-                request.user, rules.REVIEW, permissions.VIEW
-            )
-
-    def filter_subtree(self, queryset, name, value):
-        return queryset.filter(subtree_q([value.path], "agency__path")) if value else queryset
 
 
 def _gap_agency(link) -> str:
