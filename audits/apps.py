@@ -6,5 +6,5 @@ class AuditsConfig(AppConfig):
 
     def ready(self):
         # The policy rows of internal auditors' qualifications, of the clause catalogue and of
-        # the question bank.
-        from . import rules_auditors, rules_clauses  # noqa: F401
+        # the question bank, and of audits (with the open audit's team's reads).
+        from . import rules_auditors, rules_audits, rules_clauses  # noqa: F401

@@ -2,6 +2,16 @@
 qualifications (later: audits, checklists, findings, corrective actions)."""
 
 from .auditors import AuditorQualification
+from .audits import OPEN_STATES, Audit, AuditState, AuditTeamMember, TeamRole
 from .clauses import Clause, Question
 
-__all__ = ["AuditorQualification", "Clause", "Question"]
+__all__ = [
+    "OPEN_STATES",
+    "Audit",
+    "AuditState",
+    "AuditTeamMember",
+    "AuditorQualification",
+    "Clause",
+    "Question",
+    "TeamRole",
+]

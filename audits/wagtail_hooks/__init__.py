@@ -3,6 +3,7 @@ the "Đánh giá nội bộ" group every screen joins."""
 
 from . import (  # noqa: F401
     auditors,
+    audits,
     clauses,
     menu,
 )

@@ -8,6 +8,7 @@ MEMBERS_AND_ADMIN = MEMBERS | ADMIN
 def populate(world):
     populate_questions(world)
     populate_auditors(world)
+    populate_audits(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -156,5 +157,96 @@ RULES += [
         on_node("officer", "leader", "auditor"),
         kwargs=_node_qualification,
         note="inspect, history, usage: the node's officers, leaders, auditors and those above",
+    ),
+]
+
+# --- Internal audits ----------------------------------------------------------------------------
+# Each agency has a planned audit whose code and title carry its marker, led by the agency's own
+# (qualified, independent: no working role) auditor, so whoever reads the audit may read the lead's
+# name. Officers, leaders and auditors of the auditee and above read it (audits/rules_audits.py);
+# the planners (officers and leaders of the auditee and above, auditors of a body above) change
+# and cancel it; staff see none. The audits are planned, not open: the read-only procedure view
+# answers only an open audit's team (tested in tests/audits/test_audits.py), here nobody.
+
+
+def populate_audits(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from audits.models import Audit, AuditorQualification
+    from audits.services.audits import audit_plan
+
+    start = timezone.localdate() + datetime.timedelta(days=30)
+    for place in world.agencies():
+        lead = AuditorQualification.objects.get(agency=place).user
+        world.objects["audit", place.pk] = audit_plan(
+            actor=None,
+            instance=Audit(
+                agency=place,
+                code=f"DG-{world.mark(place, 'audit')}",
+                title=f"Đánh giá {world.mark(place, 'audittitle')}",
+                objectives="Xác định sự phù hợp với TCVN ISO 9001:2015.",
+                criteria="TCVN ISO 9001:2015",
+                planned_start=start,
+                planned_end=start + datetime.timedelta(days=2),
+                lead_auditor=lead,
+            ),
+        )
+
+
+def _node_audit(world):
+    return {"pk": world.objects["audit", world.node.pk].pk}
+
+
+AUDIT_READERS = QUALIFICATION_READERS
+AUDIT_PLANNERS = frozenset(
+    {"admin", "node_officer", "node_leader", "parent_officer", "parent_leader", "parent_auditor"}
+)
+
+RULES += [
+    Rule("audits:index", AUDIT_READERS, shows="audit"),
+    Rule(
+        "audits:index_results",
+        AUDIT_READERS,
+        shows="audit",
+        query={"q": "DG-"},
+        exports=True,
+    ),
+    Rule("audits:add", on_node("officer", "leader", "auditor", sibling=True)),
+    Rule(
+        "audits:edit",
+        AUDIT_PLANNERS,
+        kwargs=_node_audit,
+        note="while planned: officers and leaders of the node and above, auditors of a body above",
+    ),
+    Rule(
+        "audits:delete",
+        ADMIN,
+        kwargs=_node_audit,
+        note="an audit is cancelled, not deleted",
+    ),
+    Rule(
+        "audits:transition",
+        AUDIT_PLANNERS,
+        kwargs=lambda w: {**_node_audit(w), "transition": "cancel"},
+        note="cancel the node's planned audit: its planners",
+    ),
+    Rule(
+        "audits:*",
+        on_node("officer", "leader", "auditor"),
+        kwargs=_node_audit,
+        note="inspect, history, usage: the node's officers, leaders, auditors and those above",
+    ),
+    Rule(
+        "audit_procedure",
+        frozenset(),
+        kwargs=lambda w: {
+            "audit_id": w.objects["audit", w.node.pk].pk,
+            "page_id": w.objects["procedure", w.node.pk].pk,
+        },
+        ok=frozenset({200}),
+        note="the world's audits are planned: nobody reads through them (404); an open audit's "
+        "team does (tests/audits/test_audits.py)",
     ),
 ]
