@@ -359,3 +359,145 @@ def test_the_matrix_holds_for_the_audit_screens(db):
     assert len(only) >= 9
     failures = run_matrix(factories.World.build(objects=True), only=only)
     assert not failures, "\n".join(failures)
+
+
+# --- Admin ---------------------------------------------------------------------------------------
+
+
+def _open_procedure_view(client, audit, page):
+    from django.urls import reverse
+
+    return client.get(reverse("audit_procedure", args=[audit.pk, page.pk]))
+
+
+def test_the_team_reads_the_auditee_draft_only_while_open(world, client):
+    from django.urls import reverse
+
+    lead = _auditor(world)
+    page = world.node.page.add_child(
+        instance=factories_procedure(world, world.node, code="QT-07/STP")
+    )
+    revision = page.save_revision()
+    assert revision
+    audit = _plan(world, lead=lead)
+    client.force_login(lead)
+    assert _open_procedure_view(client, audit, page).status_code == 404
+    document_list = reverse("documents_list")
+    assert client.get(document_list).status_code in (302, 403)
+
+    audit_start(actor=lead, instance=audit)
+    response = _open_procedure_view(client, audit, page)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "QT-07/STP" in text and "Bước 1" in text
+    assert "QT-07/STP" in client.get(document_list).content.decode()
+    # Someone else's procedure (the sibling's) is not read through this audit.
+    other = world.sibling.page.add_child(
+        instance=factories_procedure(world, world.sibling, code="QT-01/STC")
+    )
+    assert _open_procedure_view(client, audit, other).status_code == 404
+    # Not a team member: nothing.
+    client.force_login(world.users["parent", Role.AUDITOR])
+    assert _open_procedure_view(client, audit, page).status_code == 404
+
+    client.force_login(lead)
+    audit_report(actor=lead, instance=audit)
+    audit_close(actor=lead, instance=audit)
+    assert _open_procedure_view(client, audit, page).status_code == 404
+    assert client.get(document_list).status_code in (302, 403)
+
+
+def test_plan_through_the_admin_form_warns_of_double_booking(world, client):
+    from django.urls import reverse
+
+    from audits.models import Clause
+
+    lead = _auditor(world, "node")
+    _plan(world, lead=lead, code="DG-01", auditee=world.sibling)
+    start, end = _dates()
+    client.force_login(world.users["node", Role.OFFICER])
+    form = client.get(reverse("audits:add"))
+    assert form.status_code == 200
+    response = client.post(
+        reverse("audits:add"),
+        {
+            "agency": world.unit.pk,
+            "code": "DG-02",
+            "title": "Đánh giá Phòng Hành chính",
+            "objectives": "Mục tiêu",
+            "criteria": "TCVN ISO 9001:2015",
+            "planned_start": start.isoformat(),
+            "planned_end": end.isoformat(),
+            "lead_auditor": lead.pk,
+            "clauses": [Clause.objects.get(number="8.5.1").pk],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    audit = Audit.objects.get(code="DG-02")
+    assert audit.created_by == world.users["node", Role.OFFICER]
+    assert list(audit.clauses.values_list("number", flat=True)) == ["8.5.1"]
+    assert "DG-01" in response.content.decode()  # the warning
+    listing = client.get(reverse("audits:index")).content.decode()
+    assert "Trùng lịch" in listing and "Đã lập kế hoạch" in listing
+
+
+def test_the_admin_form_names_a_dependent_team_member(world, client):
+    from django.urls import reverse
+
+    worker = _working_auditor(world, world.unit)
+    start, end = _dates()
+    client.force_login(world.users["parent", Role.OFFICER])
+    response = client.post(
+        reverse("audits:add"),
+        {
+            "agency": world.node.pk,
+            "code": "DG-03",
+            "title": "Đánh giá Sở Tư pháp",
+            "objectives": "Mục tiêu",
+            "criteria": "TCVN ISO 9001:2015",
+            "planned_start": start.isoformat(),
+            "planned_end": end.isoformat(),
+            "lead_auditor": worker.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "không độc lập" in response.content.decode()
+    assert not Audit.objects.exists()
+
+
+def test_transitions_through_the_admin(world, client):
+    from django.urls import reverse
+
+    lead = _auditor(world)
+    audit = _plan(world, lead=lead)
+    client.force_login(world.users["node", Role.LEADER])
+    refused = client.post(reverse("audits:transition", args=[audit.pk, "start"]), follow=True)
+    assert "Chỉ trưởng đoàn đánh giá" in refused.content.decode()
+    client.force_login(lead)
+    client.post(reverse("audits:transition", args=[audit.pk, "start"]))
+    audit.refresh_from_db()
+    assert audit.state == AuditState.IN_PROGRESS
+    wrong = client.post(reverse("audits:transition", args=[audit.pk, "start"]), follow=True)
+    assert "ở trạng thái hiện tại" in wrong.content.decode()
+    inspect = client.get(reverse("audits:inspect", args=[audit.pk])).content.decode()
+    assert "Đang đánh giá" in inspect
+
+
+def test_the_list_costs_the_same_queries_for_few_and_many_audits(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    lead = _auditor(world)
+    _plan(world, lead=lead, code="DG-00")
+    client.force_login(world.users["parent", Role.OFFICER])
+    url = reverse("audits:index")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(1, 8):
+        _plan(world, lead=lead, code=f"DG-{n:02d}", offset=10 + 5 * n, auditee=world.unit)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
