@@ -52,3 +52,17 @@ class DailyRightsMiddleware:
 
         rights_sync_if_new_day(request)
         return self.get_response(request)
+
+
+class PermissionCacheMiddleware:
+    """One permission cache per request (qms.permissions.request_cache): the rows a relation grants
+    are read once, whatever the number of rows a page asks about."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from qms.permissions import request_cache
+
+        with request_cache():
+            return self.get_response(request)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -242,11 +244,34 @@ def _has_related_rows(user, resource: str, action: str) -> bool:
     return False
 
 
+# Within one request (``request_cache``, opened by qms.middleware.PermissionCacheMiddleware) the
+# rows a relation grants are read once per person, resource, action and model, so a list that asks
+# about each of its rows costs one query, not one per row. Outside a request (services, tasks)
+# every check reads the database.
+_REQUEST_CACHE: ContextVar[dict | None] = ContextVar("qms_permission_cache", default=None)
+
+
+@contextmanager
+def request_cache():
+    token = _REQUEST_CACHE.set({})
+    try:
+        yield
+    finally:
+        _REQUEST_CACHE.reset(token)
+
+
 def _has_relation(user, resource: str, action: str, obj) -> bool:
     rows = _relation_q(user, resource, action)
     if rows is None or obj is None or getattr(obj, "pk", None) is None:
         return False
-    return type(obj)._default_manager.filter(rows, pk=obj.pk).exists()
+    model = type(obj)
+    cache = _REQUEST_CACHE.get()
+    if cache is None:
+        return model._default_manager.filter(rows, pk=obj.pk).exists()
+    key = (user.pk, resource, action, model)
+    if key not in cache:
+        cache[key] = set(model._default_manager.filter(rows).values_list("pk", flat=True))
+    return obj.pk in cache[key]
 
 
 def has_permission(user, resource: str, action: str, obj=None) -> bool:

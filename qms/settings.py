@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "qms.middleware.NFCInputMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.middleware.DailyRightsMiddleware",
+    "qms.middleware.PermissionCacheMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -501,3 +501,25 @@ def test_the_list_costs_the_same_queries_for_few_and_many_audits(world, client):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_list_costs_the_same_queries_for_a_team_member(world, client):
+    """A person who reads audits only as their team member (the lead from another department)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    lead = _auditor(world)
+    _plan(world, lead=lead, code="DG-00")
+    client.force_login(lead)
+    url = reverse("audits:index")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert "DG-00" in response.content.decode()
+    for n in range(1, 8):
+        _plan(world, lead=lead, code=f"DG-{n:02d}", offset=10 + 5 * n, auditee=world.unit)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert "DG-07" in response.content.decode()
+    assert len(many) == len(few)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from qms import permissions
@@ -231,3 +232,35 @@ def test_reference_data_is_readable_by_every_member_for_each_record(world):
             ["change"], procedure
         )
     ) - {world.admin}
+
+
+def test_a_relation_is_read_once_per_request_and_fresh_outside_one(world):
+    """Within a request the rows a relation grants are read once; outside one, every check reads
+    the database (a service that changes a relation sees the change at once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms.models import Membership
+
+    granted = set()
+    permissions.register_relation(
+        "membership",
+        model=Membership,
+        actions={"probe"},
+        rows=lambda user, action: Q(pk__in=granted) if granted else None,
+        name="test probe",
+    )
+    try:
+        staff = world.users["sibling", "staff"]
+        rows = list(Membership.objects.filter(agency=world.node))
+        granted.add(rows[0].pk)
+        with permissions.request_cache(), CaptureQueriesContext(connection) as inside:
+            answers = [permissions._has_relation(staff, "membership", "probe", r) for r in rows]
+        assert answers == [True] + [False] * (len(rows) - 1)
+        assert len(inside) == 1
+        granted.add(rows[1].pk)
+        assert permissions._has_relation(staff, "membership", "probe", rows[1])
+    finally:
+        permissions.RELATIONS["membership"] = [
+            g for g in permissions.RELATIONS["membership"] if g.name != "test probe"
+        ]
