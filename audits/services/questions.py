@@ -35,7 +35,9 @@ def question_save(*, actor, instance: Question) -> Question:
     with transaction.atomic():
         if instance.pk is not None:
             stored = (
-                Question.objects.select_for_update(of=("self",)).select_related("agency").get(pk=instance.pk)
+                Question.objects.select_for_update(of=("self",))
+                .select_related("agency")
+                .get(pk=instance.pk)
             )
             # Who may change it is decided by the agency it belongs to now, not the one asked for.
             reason = _refusal(actor, stored, permissions.CHANGE)
@@ -58,7 +60,11 @@ def question_save(*, actor, instance: Question) -> Question:
 
 def _set_active(actor, instance: Question, active: bool) -> Question:
     with transaction.atomic():
-        question = Question.objects.select_for_update(of=("self",)).select_related("agency").get(pk=instance.pk)
+        question = (
+            Question.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=instance.pk)
+        )
         reason = _refusal(actor, question, permissions.CHANGE)
         if reason:
             raise PermissionDenied(reason)
