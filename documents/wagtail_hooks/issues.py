@@ -279,6 +279,28 @@ class ProcedureIssueViewSet(AgencyScopedViewSet):
     )
 
 
+def issue_links(issues, *, html_id: str = ""):
+    """Issues as a list of links to their admin pages, each with its title and agency (the
+    issues need ``procedure__agency`` selected)."""
+    return format_html(
+        "<ul{}>{}</ul>",
+        format_html(' id="{}"', html_id) if html_id else "",
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a> – {} ({})</li>',
+            (
+                (
+                    reverse("procedure_issues:inspect", args=[issue.pk]),
+                    str(issue),
+                    issue.title,
+                    issue.procedure.agency.display_name,
+                )
+                for issue in issues
+            ),
+        ),
+    )
+
+
 # --- Decisions -----------------------------------------------------------------------------------
 
 
@@ -309,22 +331,7 @@ class DecisionInspectView(ScopedInspectView):
         )
         if not issues:
             return _("Chưa có lần ban hành nào được liên kết với quyết định này.")
-        return format_html(
-            '<ul id="decision-issues">{}</ul>',
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> – {} ({})</li>',
-                (
-                    (
-                        reverse("procedure_issues:inspect", args=[issue.pk]),
-                        str(issue),
-                        issue.title,
-                        issue.procedure.agency.display_name,
-                    )
-                    for issue in issues
-                ),
-            ),
-        )
+        return issue_links(issues, html_id="decision-issues")
 
 
 class ApprovalDecisionViewSet(AgencyScopedViewSet):

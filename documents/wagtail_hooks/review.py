@@ -51,6 +51,7 @@ from documents.services.review import (
     review_admin_needs_revision,
     review_admin_no_change,
 )
+from documents.wagtail_hooks.issues import issue_links
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
 from qms.display import EMPTY
@@ -611,22 +612,7 @@ class LegalDocumentInspectView(ScopedInspectView):
         )
         if not issues:
             return None
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a> – {} ({})</li>',
-                (
-                    (
-                        reverse("procedure_issues:inspect", args=[issue.pk]),
-                        str(issue),
-                        issue.title,
-                        issue.procedure.agency.display_name,
-                    )
-                    for issue in issues
-                ),
-            ),
-        )
+        return issue_links(issues)
 
 
 class LegalDocumentViewSet(AgencyScopedViewSet):
