@@ -1,17 +1,51 @@
 """Models of audits: the ISO 9001 clause catalogue and its question bank, internal auditors'
-qualifications (later: audits, checklists, findings, corrective actions)."""
+qualifications, audits and their checklists, findings and corrective actions."""
 
+from .actions import (
+    AWAITING_VERIFICATION,
+    UNDONE_STATES,
+    ActionState,
+    AuditReminder,
+    CauseCategory,
+    CorrectiveAction,
+    CorrectiveActionStep,
+    ReminderThreshold,
+)
 from .auditors import AuditorQualification
 from .audits import OPEN_STATES, Audit, AuditState, AuditTeamMember, TeamRole
+from .checklists import ChecklistEvidence, ChecklistItem, ItemResult
 from .clauses import Clause, Question
+from .findings import (
+    NONCONFORMITY_KINDS,
+    Finding,
+    FindingKind,
+    FindingSource,
+    FindingState,
+)
 
 __all__ = [
+    "AWAITING_VERIFICATION",
+    "NONCONFORMITY_KINDS",
     "OPEN_STATES",
+    "UNDONE_STATES",
+    "ActionState",
     "Audit",
+    "AuditReminder",
     "AuditState",
     "AuditTeamMember",
     "AuditorQualification",
+    "CauseCategory",
+    "ChecklistEvidence",
+    "ChecklistItem",
     "Clause",
+    "CorrectiveAction",
+    "CorrectiveActionStep",
+    "Finding",
+    "FindingKind",
+    "FindingSource",
+    "FindingState",
+    "ItemResult",
     "Question",
+    "ReminderThreshold",
     "TeamRole",
 ]

@@ -64,6 +64,11 @@ class Audit(models.Model):
         blank=True,
         related_name="audits",
     )
+    conclusion = models.TextField(
+        _("kết luận"),
+        blank=True,
+        help_text=_("Kết luận của đoàn đánh giá, in trong báo cáo đánh giá."),
+    )
     cancel_reason = models.TextField(_("lý do hủy"), blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
