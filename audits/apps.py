@@ -6,5 +6,13 @@ class AuditsConfig(AppConfig):
 
     def ready(self):
         # The policy rows of internal auditors' qualifications, of the clause catalogue and of
-        # the question bank, and of audits (with the open audit's team's reads).
-        from . import rules_auditors, rules_audits, rules_clauses  # noqa: F401
+        # the question bank, of audits (with the open audit's team's reads), of checklists,
+        # findings and corrective actions (with the owner's and the verifier's reads).
+        from . import (  # noqa: F401
+            rules_actions,
+            rules_auditors,
+            rules_audits,
+            rules_checklists,
+            rules_clauses,
+            rules_findings,
+        )

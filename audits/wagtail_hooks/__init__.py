@@ -2,8 +2,12 @@
 the "Đánh giá nội bộ" group every screen joins."""
 
 from . import (  # noqa: F401
+    actions,
     auditors,
     audits,
+    checklists,
     clauses,
+    findings,
     menu,
+    reminders,
 )

@@ -1,0 +1,1 @@
+"""Policy rows (filled in by its brief)."""
