@@ -1,0 +1,12 @@
+"""Beat schedules of audits (collected by ``qms.celery.collect_beat_schedules``)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # Audits about to start, corrective actions due or overdue, verifications due: before the
+    # office opens.
+    "audits-reminders-send": {
+        "task": "audits.tasks.reminders_send",
+        "schedule": crontab(hour=6, minute=45),
+    },
+}
