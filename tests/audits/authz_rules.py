@@ -9,6 +9,7 @@ def populate(world):
     populate_questions(world)
     populate_auditors(world)
     populate_audits(world)
+    populate_checklists(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -248,5 +249,92 @@ RULES += [
         ok=frozenset({200}),
         note="the world's audits are planned: nobody reads through them (404); an open audit's "
         "team does (tests/audits/test_audits.py)",
+    ),
+]
+
+# --- Checklists ---------------------------------------------------------------------------------
+# Each agency's (planned) audit has a checklist item whose question carries its marker, with an
+# evidence file (a PDF in the auditee's collection, titled with its marker). Officers, leaders and
+# auditors of the auditee and above read the checklist and the evidence (audits/rules_checklists.py);
+# the team (the node's audit is led by the node's own auditor) reads it too and alone writes it:
+# another reader is refused on the team's screens (Wagtail redirects a PermissionDenied to the
+# dashboard), the administrator too (not on the team). The
+# audit is planned: the team generates (nothing in scope: a message), adds, edits, moves and deletes
+# (redirects to the list), sees the tablet view, but its autosave is refused with the audit's state
+# (400; answering is tested in tests/audits/test_checklists.py).
+
+
+def populate_checklists(world):
+    from audits.models import ChecklistEvidence, ChecklistItem, Clause
+    from tests import factories
+
+    clause = Clause.objects.get(number="4")
+    for place in world.agencies():
+        item = ChecklistItem.objects.create(
+            audit=world.objects["audit", place.pk],
+            clause=clause,
+            position=1,
+            text=f"Câu hỏi phiếu {world.mark(place, 'checkitem')}",
+        )
+        world.objects["checkitem", place.pk] = item
+        document = factories.document(
+            place,
+            title=f"Bằng chứng {world.mark(place, 'evidence')}",
+            filename=f"bang-chung-{place.pk}.pdf",
+        )
+        world.objects["evidence", place.pk] = ChecklistEvidence.objects.create(
+            item=item, document=document
+        )
+
+
+def _node_audit_id(world):
+    return {"audit_id": world.objects["audit", world.node.pk].pk}
+
+
+def _node_item_id(world):
+    return {"item_id": world.objects["checkitem", world.node.pk].pk}
+
+
+CHECKLIST_READERS = on_node("officer", "leader", "auditor")
+NODE_TEAM = frozenset({"node_auditor"})
+
+RULES += [
+    Rule("audit_checklists:list", CHECKLIST_READERS, kwargs=_node_audit_id, shows="checkitem"),
+    Rule(
+        "audit_checklists:generate",
+        NODE_TEAM,
+        kwargs=_node_audit_id,
+        ok=frozenset({302}),
+        note="POST: the team (redirected to the list with the result); other readers 403",
+    ),
+    Rule("audit_checklists:add", NODE_TEAM, kwargs=_node_audit_id),
+    Rule("audit_checklists:tablet", NODE_TEAM, kwargs=_node_audit_id),
+    Rule("audit_checklists:edit", NODE_TEAM, kwargs=_node_item_id),
+    Rule(
+        "audit_checklists:move",
+        NODE_TEAM,
+        kwargs=_node_item_id,
+        ok=frozenset({302}),
+        note="POST: the team moves an unanswered item",
+    ),
+    Rule(
+        "audit_checklists:delete",
+        NODE_TEAM,
+        kwargs=_node_item_id,
+        ok=frozenset({302}),
+        note="POST: the team deletes an unanswered item",
+    ),
+    Rule(
+        "audit_checklists:autosave",
+        NODE_TEAM,
+        kwargs=_node_item_id,
+        ok=frozenset({400}),
+        note="POST: the team's autosave, refused while the audit is planned (the state named)",
+    ),
+    Rule(
+        "audit_checklists:evidence",
+        CHECKLIST_READERS,
+        kwargs=lambda w: {"evidence_id": w.objects["evidence", w.node.pk].pk},
+        note="the file, to readers of the item's evidence (not Wagtail's serve view)",
     ),
 ]
