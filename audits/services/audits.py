@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audits.models import Audit, AuditState, AuditTeamMember, TeamRole
 from audits.selectors_auditors import qualification_refusal
 from audits.selectors_audits import independence_refusal, procedures_for_scope
+from audits.selectors_findings import nonconformities_without_action
 from qms import permissions
 from qms.models import Membership, Role
 from qms.people import person_name
@@ -296,10 +297,12 @@ def audit_start(*, actor, instance: Audit) -> Audit:
 
 
 @transaction.atomic
-def audit_report(*, actor, instance: Audit) -> Audit:
-    """In progress → reported (today is the actual end of the fieldwork)."""
+def audit_report(*, actor, instance: Audit, conclusion: str = "") -> Audit:
+    """In progress → reported (today is the actual end of the fieldwork), with the team's
+    conclusion for the audit report."""
     audit = _transition(actor, instance, (AuditState.IN_PROGRESS,), _("báo cáo"), report_refusal)
     audit.state = AuditState.REPORTED
+    audit.conclusion = (conclusion or "").strip() or audit.conclusion
     audit.actual_end = timezone.localdate()
     audit.save()
     _notify(
@@ -316,8 +319,16 @@ def audit_report(*, actor, instance: Audit) -> Audit:
 def audit_close(*, actor, instance: Audit) -> Audit:
     """Reported → closed; the team's read access to the auditee ends."""
     audit = _transition(actor, instance, (AuditState.REPORTED,), _("kết thúc"), close_refusal)
-    # HOOK (findings, later brief): refuse to close while a nonconformity of this audit has no
-    # corrective action, naming each one.
+    # Each nonconformity of the audit needs at least one corrective action first.
+    missing = list(nonconformities_without_action(audit).values_list("code", flat=True))
+    if missing:
+        raise ValidationError(
+            _(
+                "Chưa thể kết thúc cuộc đánh giá %(code)s: điểm không phù hợp %(findings)s chưa "
+                "có hành động khắc phục."
+            )
+            % {"code": audit.code, "findings": ", ".join(missing)}
+        )
     audit.state = AuditState.CLOSED
     audit.save()
     _resync(audit)

@@ -21,6 +21,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
 from audits import views
@@ -215,6 +216,15 @@ def _team_list(audit) -> str:
 
 
 class AuditInspectView(ScopedInspectView):
+    def get_header_more_buttons(self):
+        report = Button(
+            _("Báo cáo đánh giá (PDF)"),
+            url=reverse("audit_report_pdf", args=[self.object.pk]),
+            icon_name="doc-full",
+            priority=90,
+        )
+        return sorted([*super().get_header_more_buttons(), report])
+
     def get_field_label(self, field_name, field):
         labels = {
             "team": _("Đoàn đánh giá"),
@@ -280,6 +290,15 @@ class AuditInspectView(ScopedInspectView):
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((label(p),) for p in pages))
         )
+
+
+class ReportForm(forms.Form):
+    conclusion = forms.CharField(
+        label=gettext_lazy("Kết luận của đoàn đánh giá"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=gettext_lazy("In trong báo cáo đánh giá (PDF)."),
+    )
 
 
 class CancelForm(forms.Form):
@@ -356,6 +375,7 @@ class AuditViewSet(AgencyScopedViewSet):
         "criteria",
         "clauses",
         "procedures",
+        "conclusion",
         "cancel_reason",
         "created_by",
     ]
@@ -401,6 +421,7 @@ class AuditViewSet(AgencyScopedViewSet):
             action=permissions.VIEW,
             available=lambda a: a.state == AuditState.IN_PROGRESS,
             refusal=report_refusal,
+            form_class=ReportForm,
             icon="doc-full",
         ),
         Transition(
