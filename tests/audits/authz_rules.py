@@ -10,6 +10,7 @@ def populate(world):
     populate_auditors(world)
     populate_audits(world)
     populate_checklists(world)
+    populate_findings(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -336,5 +337,85 @@ RULES += [
         CHECKLIST_READERS,
         kwargs=lambda w: {"evidence_id": w.objects["evidence", w.node.pk].pk},
         note="the file, to readers of the item's evidence (not Wagtail's serve view)",
+    ),
+]
+
+
+# --- Findings -----------------------------------------------------------------------------------
+# Each agency has a finding from a complaint (no audit) whose description and code carry its
+# marker (the code is the service's PH-<year>-<n>, overwritten here so the list shows the marker);
+# the node's is an observation, so its officers and leaders (and those above) may close it with a
+# response. Officers, leaders and auditors of the agency and above read findings
+# (audits/rules_findings.py); officers and leaders change them; auditors reach the add form (the
+# service lets them record only an open audit's findings, as its team); staff see none. The
+# world's audits are planned: no team reads anything by relation here (tests/audits/
+# test_findings.py covers the team's reads while the audit is open and after).
+
+
+def populate_findings(world):
+    import datetime
+
+    from audits.models import Finding, FindingKind, FindingSource
+    from audits.services.findings import finding_record
+
+    for place in world.agencies():
+        finding = finding_record(
+            actor=None,
+            instance=Finding(
+                agency=place,
+                kind=FindingKind.OBSERVATION if place == world.node else FindingKind.MINOR_NC,
+                source=FindingSource.COMPLAINT,
+                description=f"Phản ánh {world.mark(place, 'findingtext')}",
+                raised_on=datetime.date(2026, 1, 15),
+            ),
+        )
+        Finding.objects.filter(pk=finding.pk).update(code=f"PH-{world.mark(place, 'finding')}")
+        world.objects["finding", place.pk] = finding
+
+
+def _node_finding(world):
+    return {"pk": world.objects["finding", world.node.pk].pk}
+
+
+FINDING_READERS = QUALIFICATION_READERS
+
+RULES += [
+    Rule("audit_findings:index", FINDING_READERS, shows="finding"),
+    Rule(
+        "audit_findings:index_results",
+        FINDING_READERS,
+        shows="finding",
+        query={"q": "PH-"},
+        exports=True,
+    ),
+    Rule(
+        "audit_findings:add",
+        on_node("officer", "leader", "auditor", sibling=True),
+        note="auditors reach the form; the service takes only an open audit's team's findings",
+    ),
+    Rule("audit_findings:edit", on_node("officer", "leader"), kwargs=_node_finding),
+    Rule(
+        "audit_findings:delete",
+        ADMIN,
+        kwargs=_node_finding,
+        note="a finding is closed, never deleted",
+    ),
+    Rule(
+        "audit_findings:transition",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {**_node_finding(w), "transition": "respond_close"},
+        note="close the node's observation with a response: its officers and leaders and above",
+    ),
+    Rule(
+        "audit_findings:*",
+        on_node("officer", "leader", "auditor"),
+        kwargs=_node_finding,
+        note="inspect, history, usage: the node's officers, leaders, auditors and those above",
+    ),
+    Rule(
+        "audit_report_pdf",
+        on_node("officer", "leader", "auditor"),
+        kwargs=lambda w: {"pk": w.objects["audit", w.node.pk].pk},
+        note="the audit report: whoever reads the audit",
     ),
 ]
