@@ -414,3 +414,18 @@ def test_the_list_costs_the_same_queries_for_few_and_many_findings(world, audit,
         count, text = _list_queries(client, user, url)
         assert text.count("PH-") >= 8
         assert count == few[user.pk], user.username
+
+
+@pytest.mark.slow  # builds the marked world of the authorization matrix
+def test_the_matrix_holds_for_the_finding_screens(db):
+    from tests.authz import url_patterns
+    from tests.test_authorization_matrix import run_matrix
+
+    only = {
+        name
+        for name, _route, _conv in url_patterns()
+        if name and (name.startswith("audit_findings:") or name == "audit_report_pdf")
+    }
+    assert len(only) >= 8
+    failures = run_matrix(factories.World.build(objects=True), only=only)
+    assert not failures, "\n".join(failures)
