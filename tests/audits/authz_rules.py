@@ -11,6 +11,7 @@ def populate(world):
     populate_audits(world)
     populate_checklists(world)
     populate_findings(world)
+    populate_actions(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -340,6 +341,103 @@ RULES += [
     ),
 ]
 
+
+# --- Corrective actions --------------------------------------------------------------------------
+# Each agency has a minor nonconformity (its code carries the agency's marker) with one open action
+# owned by the agency's staff member; the node's action has an evidence file. Officers, leaders and
+# auditors of the agency and above read the actions (audits/rules_actions.py); the owner reads
+# their own by relation (here each staff member owns their agency's, so nothing outside their
+# scope); officers and leaders change them. "Phân tích nguyên nhân" is for the owner or an officer.
+
+
+def populate_actions(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from audits.models import Finding, FindingKind
+    from audits.services.actions import action_open
+    from qms.models import Role
+    from tests import factories
+
+    owners = {
+        world.parent.pk: world.users["parent", Role.STAFF],
+        world.node.pk: world.users["node", Role.STAFF],
+        world.sibling.pk: world.users["sibling", Role.STAFF],
+        world.unit.pk: world.objects["unit_member"],
+    }
+    today = timezone.localdate()
+    for place in world.agencies():
+        finding = Finding.objects.create(
+            agency=place,
+            code=f"PH-{world.mark(place, 'actionfinding')}",
+            kind=FindingKind.MINOR_NC,
+            description=f"Không phù hợp {world.mark(place, 'actiondesc')}",
+            raised_on=today,
+        )
+        world.objects["action", place.pk] = action_open(
+            actor=None,
+            finding=finding,
+            owner=owners[place.pk],
+            due_date=today + datetime.timedelta(days=30),
+            correction=f"Khắc phục {world.mark(place, 'correction')}",
+        )
+    evidence = factories.document(
+        world.node,
+        title=f"Bằng chứng {world.mark(world.node, 'actionevidence')}",
+        filename=f"{world.mark(world.node, 'actionfile')}.pdf",
+    )
+    world.objects["action", world.node.pk].evidence_documents.add(evidence)
+    world.objects["action_evidence"] = evidence
+
+
+def _node_action(world):
+    return {"pk": world.objects["action", world.node.pk].pk}
+
+
+ACTION_READERS = on_node("officer", "leader", "auditor") | {"node_staff"}
+
+RULES += [
+    Rule("corrective_actions:index", MEMBERS_AND_ADMIN, shows="actionfinding"),
+    Rule(
+        "corrective_actions:index_results",
+        MEMBERS_AND_ADMIN,
+        shows="actionfinding",
+        query={"q": "PH-"},
+        exports=True,
+        note="staff list only the actions they own",
+    ),
+    Rule("corrective_actions:add", on_node("officer", "leader", "auditor", sibling=True)),
+    Rule("corrective_actions:edit", on_node("officer", "leader"), kwargs=_node_action),
+    Rule(
+        "corrective_actions:delete",
+        ADMIN,
+        kwargs=_node_action,
+        note="an action is closed, not deleted",
+    ),
+    Rule(
+        "corrective_actions:transition",
+        frozenset({"admin", "node_officer", "parent_officer", "node_staff"}),
+        kwargs=lambda w: {**_node_action(w), "transition": "analyse"},
+        note="the cause: the owner (node_staff) or an officer of the node or above",
+    ),
+    Rule(
+        "corrective_actions:*",
+        ACTION_READERS,
+        kwargs=_node_action,
+        note="inspect, history, usage: the node's officers, leaders, auditors, those above, and "
+        "the owner",
+    ),
+    Rule(
+        "corrective_action_evidence",
+        ACTION_READERS,
+        kwargs=lambda w: {
+            "action_id": w.objects["action", w.node.pk].pk,
+            "document_id": w.objects["action_evidence"].pk,
+        },
+        note="whoever reads the action",
+    ),
+]
 
 # --- Findings -----------------------------------------------------------------------------------
 # Each agency has a finding from a complaint (no audit) whose description and code carry its
