@@ -1,8 +1,10 @@
 """Demo internal audits (run by ``audits.demo``): the city's ISO officer plans one audit in each
 state, the auditors of one department auditing another (each demo auditor holds only the auditor
 role, so they are independent of every other department, and qualified: ``demo_auditors`` runs
-first): planned (next month), in progress, reported, closed and cancelled. Idempotent: an audit
-whose code exists is left as it is."""
+first): planned (next month), in progress, reported, closed and cancelled. The audits to be
+reported or closed are left in progress here: their team fills the checklist and records findings
+while the audit is open, then reports and closes it (``demo_findings``, run next). Idempotent: an
+audit whose code exists is left as it is."""
 
 import datetime
 
@@ -11,13 +13,7 @@ from django.utils import timezone
 
 from audits.models import Audit, Clause
 from audits.selectors_audits import procedures_for_scope
-from audits.services.audits import (
-    audit_cancel,
-    audit_close,
-    audit_plan,
-    audit_report,
-    audit_start,
-)
+from audits.services.audits import audit_cancel, audit_plan, audit_start
 from qms.models import Agency
 
 PLANNER = "hn-officer"
@@ -73,9 +69,5 @@ def seed() -> dict:
             )
         if state in ("in_progress", "reported", "closed"):
             audit_start(actor=lead, instance=audit)
-        if state in ("reported", "closed"):
-            audit_report(actor=lead, instance=audit)
-        if state == "closed":
-            audit_close(actor=lead, instance=audit)
         created += 1
     return {"audits": created}
