@@ -42,6 +42,7 @@ from audits.services.audits import (
     report_refusal,
     start_refusal,
 )
+from audits.wagtail_hooks.checklists import checklist_button
 from audits.wagtail_hooks.menu import MENU_HOOK
 from documents.models import ProcedureIssue, ProcedurePage
 from documents.selectors import in_force_on_q
@@ -223,7 +224,13 @@ class AuditInspectView(ScopedInspectView):
             icon_name="doc-full",
             priority=90,
         )
-        return sorted([*super().get_header_more_buttons(), report])
+        return sorted(
+            [
+                *super().get_header_more_buttons(),
+                *checklist_button(self.request.user, self.object),
+                report,
+            ]
+        )
 
     def get_field_label(self, field_name, field):
         labels = {
