@@ -89,7 +89,7 @@ def _findings(doc: pdf.Document, audit: Audit, number: int) -> None:
             else:
                 reference = EMPTY
             rows.append([pdf.Cell(f.code, bold=True), FindingKind(f.kind).label, text, reference])
-        doc.table(rows, widths=(1.6, 1.6, 5, 1.8))
+        doc.table(rows, widths=(2.1, 1.6, 4.6, 1.7))
 
 
 def audit_report_document(audit: Audit) -> pdf.Document:
