@@ -25,6 +25,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.log_actions import log
 
 from audits.models import (
@@ -131,12 +132,15 @@ def findings_offered(user):
 
 
 def _verifiers_offered(user):
+    """Qualified internal auditors of the whole tree of each body where ``user`` may open
+    actions: a department's action is often verified by an auditor of the city (the one who
+    raised the finding). The service then refuses anyone not independent of the owner's unit."""
     today = timezone.localdate()
     if permissions.is_admin(user):
         return qualified_auditors(today)
-    return qualified_auditors(
-        today, agencies=list(permissions.assignable_agencies(user, ACTION, permissions.ADD))
-    )
+    agencies = permissions.assignable_agencies(user, ACTION, permissions.ADD)
+    roots = {a.ancestor_ids()[0] for a in agencies}
+    return qualified_auditors(today, agencies=list(Agency.objects.filter(pk__in=roots)))
 
 
 class ActionForm(WagtailAdminModelForm):
@@ -542,9 +546,7 @@ class PlanForm(forms.Form):
     plan = forms.CharField(
         label=gettext_lazy("Kế hoạch hành động"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Hạn hoàn thành"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=gettext_lazy("Hạn hoàn thành"), widget=AdminDateInput)
 
 
 class ImplementForm(forms.Form):
@@ -575,6 +577,14 @@ class ActionTransitionView(TransitionView):
     """The transition page, able to send files (the evidence of implementation)."""
 
     template_name = "audits/action_transition.html"
+
+    def get_initial(self):
+        """What the action already says (a plan revised after an ineffective verification starts
+        from the previous one; the due date from the assignment)."""
+        initial = super().get_initial()
+        if self.transition.form_class is PlanForm:
+            initial.update(plan=self.object.plan, due_date=self.object.due_date)
+        return initial
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)

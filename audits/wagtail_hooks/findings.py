@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +37,7 @@ from audits.rules_audits import AUDIT
 from audits.rules_findings import FINDING, KEEPERS
 from audits.selectors_audits import open_audit_paths
 from audits.selectors_findings import open_audits_on_team, prefill_from_item, recurrence_message
+from audits.services.actions import open_refusal
 from audits.services.findings import (
     finding_record,
     finding_respond_close,
@@ -158,6 +160,7 @@ class FindingSaveMixin:
 class FindingCreateView(FindingSaveMixin, ScopedCreateView):
     def get_initial(self):
         initial = super().get_initial()
+        initial.setdefault("raised_on", timezone.localdate())
         initial.update(prefill_from_item(self.request.user, self.request.GET.get("checklist_item")))
         return initial
 
@@ -334,8 +337,9 @@ class FindingInspectView(ScopedInspectView):
         if not self.object.is_nonconformity:
             return EMPTY
         rows = list(self.object.actions.select_related("owner").order_by("due_date", "pk"))
+        add = _add_action_link(self.request.user, self.object)
         if not rows:
-            return _("Chưa có hành động khắc phục.")
+            return format_html("{} {}", _("Chưa có hành động khắc phục."), add)
 
         def label(action):
             text = _("%(code)s – %(state)s, hạn %(due)s, người thực hiện %(owner)s") % {
@@ -348,8 +352,23 @@ class FindingInspectView(ScopedInspectView):
             return format_html('<a href="{}">{}</a>', url, text) if url else text
 
         return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((label(a),) for a in rows))
+            "<ul>{}</ul>{}",
+            format_html_join("", "<li>{}</li>", ((label(a),) for a in rows)),
+            add,
         )
+
+
+def _add_action_link(user, finding) -> str:
+    """The "add a corrective action" button of an open nonconformity, for those who may open one
+    (``audits.services.actions.open_refusal``)."""
+    if finding.state == FindingState.CLOSED or open_refusal(user, finding):
+        return ""
+    url = reverse("corrective_actions:add") + f"?finding={finding.pk}"
+    return format_html(
+        '<p><a class="button button-small" href="{}">{}</a></p>',
+        url,
+        _("Thêm hành động khắc phục"),
+    )
 
 
 class RespondForm(forms.Form):
