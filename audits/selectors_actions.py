@@ -21,7 +21,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits.models import UNDONE_STATES
+from audits.models import OPEN_STATES, UNDONE_STATES, ActionState, Audit, CorrectiveAction
 from audits.selectors_auditors import qualification_refusal
 from audits.selectors_audits import WORKING_ROLES
 from qms.collation import vi_person_order
@@ -133,3 +133,25 @@ def verifier_refusal(verifier, owner, owner_unit: Agency, on_date: datetime.date
                 "unit": owner_unit.name,
             }
     return None
+
+
+def my_work(user, today: datetime.date | None = None) -> dict:
+    """What waits for ``user`` on the dashboard: the actions they own not yet implemented (the
+    overdue first), the actions implemented that they are to verify, and the open audits they are
+    on. Three queries, whatever the number of rows."""
+    today = today or timezone.localdate()
+    if not getattr(user, "is_authenticated", False):
+        return {"owned": [], "to_verify": [], "audits": []}
+    base = CorrectiveAction.objects.select_related("finding__agency")
+    owned = with_overdue(base.filter(owner=user, state__in=UNDONE_STATES), today).order_by(
+        "due_date", "pk"
+    )
+    to_verify = base.filter(verifier=user, state=ActionState.IMPLEMENTED).order_by(
+        "implemented_at", "pk"
+    )
+    audits = (
+        Audit.objects.filter(state__in=OPEN_STATES, team__user=user)
+        .select_related("agency")
+        .order_by("planned_start", "pk")
+    )
+    return {"owned": list(owned), "to_verify": list(to_verify), "audits": list(audits)}

@@ -9,5 +9,6 @@ from . import (  # noqa: F401
     clauses,
     findings,
     menu,
+    my_work,
     reminders,
 )

@@ -337,14 +337,22 @@ class AuditViewSet(AgencyScopedViewSet):
     list_display = [
         "code",
         "title",
-        Column("agency", label=gettext_lazy("Đơn vị được đánh giá"), accessor="agency_label"),
+        Column(
+            "agency",
+            label=gettext_lazy("Đơn vị được đánh giá"),
+            accessor=lambda a: a.agency.display_name,
+        ),
         Column(
             "planned_start",
             label=gettext_lazy("Thời gian dự kiến"),
             accessor=_dates_label,
             sort_key="planned_start",
         ),
-        Column("lead_auditor", label=gettext_lazy("Trưởng đoàn"), accessor="lead_label"),
+        Column(
+            "lead_auditor",
+            label=gettext_lazy("Trưởng đoàn"),
+            accessor=lambda a: person_name(a.lead_auditor),
+        ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_state_label),
         Column("double_booked", label=gettext_lazy("Trùng lịch"), accessor=_flag_label),
     ]

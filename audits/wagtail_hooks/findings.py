@@ -398,17 +398,29 @@ class FindingViewSet(AgencyScopedViewSet):
     change_refusal = staticmethod(_change_refusal)
     list_display = [
         "code",
-        Column("agency", label=gettext_lazy("Cơ quan, đơn vị"), accessor="agency_label"),
+        Column(
+            "agency",
+            label=gettext_lazy("Cơ quan, đơn vị"),
+            accessor=lambda f: f.agency.display_name,
+        ),
         Column("kind", label=gettext_lazy("Loại"), accessor=_kind_label),
         Column("source", label=gettext_lazy("Nguồn"), accessor=_source_label),
-        Column("clause", label=gettext_lazy("Điều khoản"), accessor="clause_label"),
-        Column("audit", label=gettext_lazy("Cuộc đánh giá"), accessor="audit_label"),
+        Column(
+            "clause",
+            label=gettext_lazy("Điều khoản"),
+            accessor=lambda f: f.clause.number if f.clause_id else EMPTY,
+        ),
+        Column(
+            "audit",
+            label=gettext_lazy("Cuộc đánh giá"),
+            accessor=lambda f: f.audit.code if f.audit_id else EMPTY,
+        ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_state_label),
         Column("recurrence", label=gettext_lazy("Lặp lại"), accessor=_recurrence_label),
         Column(
             "raised_on",
             label=gettext_lazy("Ngày ghi nhận"),
-            accessor="raised_label",
+            accessor=lambda f: _date(f.raised_on),
             sort_key="raised_on",
         ),
     ]
