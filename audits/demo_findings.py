@@ -404,6 +404,14 @@ def seed() -> dict:
             )
         if finals.get(code) == "closed":
             audit_close(actor=lead, instance=audit)
+        # The services stamp today; a demo audit planned in the past ran on its planned dates.
+        today = timezone.localdate()
+        if audit.planned_start < today:
+            ended = finals.get(code) in ("reported", "closed")
+            Audit.objects.filter(pk=audit.pk).update(
+                actual_start=audit.planned_start,
+                actual_end=min(audit.planned_end, today) if ended else None,
+            )
     findings, actions = _complaint(users)
     created["findings"] += findings
     created["corrective_actions"] += actions

@@ -94,3 +94,14 @@ class _ItemOf:
 
     def get_owning_agency(self):
         return self.audit.agency
+
+
+def checklist_history(audit, limit: int = 500) -> list:
+    """Every recorded change of the audit's checklist items (django-simple-history), newest
+    first: who, when, which item (its position then), what was done, the result and notes then.
+    One query, whatever the number of rows (at most ``limit``)."""
+    return list(
+        ChecklistItem.history.filter(audit_id=audit.pk)
+        .select_related("history_user", "clause")
+        .order_by("-history_date", "-history_id")[:limit]
+    )

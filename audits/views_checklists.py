@@ -26,6 +26,7 @@ from audits.selectors_audits import may_read_procedure
 from audits.selectors_checklists import (
     EDITABLE_STATES,
     FINDING_RESULTS,
+    checklist_history,
     checklist_items,
     checklist_progress,
     is_on_team,
@@ -387,3 +388,39 @@ def checklist_evidence(request, evidence_id):
     )
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response
+
+
+HISTORY_KINDS = {
+    "+": gettext_lazy("Thêm câu hỏi"),
+    "~": gettext_lazy("Sửa, ghi kết quả"),
+    "-": gettext_lazy("Xóa câu hỏi"),
+}
+
+
+def checklist_history_view(request, audit_id):
+    """Who changed which checklist item, when, and what it said then (simple-history), for
+    whoever may read the checklist."""
+    audit = _audit(request, audit_id)
+    rows = [
+        {
+            "when": record.history_date,
+            "who": person_name(record.history_user) if record.history_user_id else EMPTY,
+            "kind": HISTORY_KINDS.get(record.history_type, record.history_type),
+            "position": record.position,
+            "clause": record.clause.number if record.clause_id else EMPTY,
+            "text": record.text,
+            "result": ItemResult(record.result).label,
+            "notes": record.notes or EMPTY,
+        }
+        for record in checklist_history(audit)
+    ]
+    return TemplateResponse(
+        request,
+        "audits/checklist_history.html",
+        {
+            "audit": audit,
+            "rows": rows,
+            "header_title": _("Lịch sử phiếu đánh giá"),
+            "header_subtitle": str(audit),
+        },
+    )

@@ -261,16 +261,22 @@ def request_cache():
 
 
 def _has_relation(user, resource: str, action: str, obj) -> bool:
-    rows = _relation_q(user, resource, action)
-    if rows is None or obj is None or getattr(obj, "pk", None) is None:
+    if obj is None or getattr(obj, "pk", None) is None:
         return False
     model = type(obj)
     cache = _REQUEST_CACHE.get()
+    key = (user.pk, resource, action, model)
+    if cache is not None and key in cache:
+        # Before asking the grants again: a grant's rows may themselves read the database.
+        return obj.pk in cache[key]
+    rows = _relation_q(user, resource, action)
+    if rows is None:
+        if cache is not None:
+            cache[key] = frozenset()
+        return False
     if cache is None:
         return model._default_manager.filter(rows, pk=obj.pk).exists()
-    key = (user.pk, resource, action, model)
-    if key not in cache:
-        cache[key] = set(model._default_manager.filter(rows).values_list("pk", flat=True))
+    cache[key] = set(model._default_manager.filter(rows).values_list("pk", flat=True))
     return obj.pk in cache[key]
 
 

@@ -48,6 +48,18 @@ def _policy(view) -> permissions.AgencyPermissionPolicy:
 class ScopedIndexMixin:
     folded_search_fields: list[str] = []
 
+    # Wagtail asks the model-level rights once per row (the edit, inspect and delete links); for
+    # a person who holds a right only by relation (an action's owner, an audit's team) each answer
+    # reads the database. They do not change within the request: each is asked once.
+    def user_has_permission(self, permission):
+        cache = self.__dict__.setdefault("_rights", {})
+        if permission not in cache:
+            cache[permission] = super().user_has_permission(permission)
+        return cache[permission]
+
+    def user_has_any_permission(self, permissions):
+        return any(self.user_has_permission(p) for p in permissions)
+
     def get_base_queryset(self):
         queryset = super().get_base_queryset()
         policy = _policy(self)

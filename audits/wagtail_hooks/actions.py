@@ -131,16 +131,21 @@ def findings_offered(user):
     return rows.select_related("agency").order_by("-raised_on", "-pk")
 
 
-def _verifiers_offered(user):
-    """Qualified internal auditors of the whole tree of each body where ``user`` may open
-    actions: a department's action is often verified by an auditor of the city (the one who
-    raised the finding). The service then refuses anyone not independent of the owner's unit."""
+def _verifiers_offered(user, finding=None):
+    """Qualified internal auditors of the agencies where ``user`` may open actions, and the team
+    of the finding's audit (a department's action is usually verified by the auditor of the city
+    who raised it; the auditee's officers already read that team on the audit's page). Nobody
+    else's names are shown; the service refuses anyone not independent of the owner's unit."""
     today = timezone.localdate()
     if permissions.is_admin(user):
         return qualified_auditors(today)
-    agencies = permissions.assignable_agencies(user, ACTION, permissions.ADD)
-    roots = {a.ancestor_ids()[0] for a in agencies}
-    return qualified_auditors(today, agencies=list(Agency.objects.filter(pk__in=roots)))
+    offered = qualified_auditors(
+        today, agencies=list(permissions.assignable_agencies(user, ACTION, permissions.ADD))
+    )
+    if finding is not None and finding.audit_id:
+        team = qualified_auditors(today).filter(audit_team_memberships__audit_id=finding.audit_id)
+        offered = (offered | team).distinct()
+    return offered
 
 
 class ActionForm(WagtailAdminModelForm):
@@ -189,7 +194,7 @@ class ActionFormMixin:
                 owners = (owners | current).distinct()
             form.fields["owner"].queryset = owners
         if "verifier" in form.fields:
-            verifiers = _verifiers_offered(user)
+            verifiers = _verifiers_offered(user, finding)
             if editing and self.object.verifier_id:
                 current = get_user_model().objects.filter(pk=self.object.verifier_id)
                 verifiers = (verifiers | current).distinct()
@@ -297,18 +302,6 @@ class ActionIndexView(ScopedIndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset().select_related("finding__agency__parent", "owner")
         return with_overdue(queryset, timezone.localdate())
-
-    # Wagtail asks the model-level rights once per row (edit, inspect and delete links); for a
-    # person who reads actions only by relation (an owner, a verifier) each answer is a query.
-    # They do not change within the request: asked once each.
-    def user_has_permission(self, permission):
-        cache = self.__dict__.setdefault("_rights", {})
-        if permission not in cache:
-            cache[permission] = super().user_has_permission(permission)
-        return cache[permission]
-
-    def user_has_any_permission(self, permissions):
-        return any(self.user_has_permission(p) for p in permissions)
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)

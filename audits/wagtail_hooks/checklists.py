@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("audits/<int:audit_id>/checklist/add/", views.checklist_item_add_view, name="add"),
     path("audits/<int:audit_id>/checklist/tablet/", views.checklist_tablet, name="tablet"),
+    path(
+        "audits/<int:audit_id>/checklist/history/",
+        views.checklist_history_view,
+        name="history",
+    ),
     path("audits/checklist/<int:item_id>/edit/", views.checklist_item_edit_view, name="edit"),
     path("audits/checklist/<int:item_id>/move/", views.checklist_item_move_view, name="move"),
     path("audits/checklist/<int:item_id>/delete/", views.checklist_item_delete_view, name="delete"),

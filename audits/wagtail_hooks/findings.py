@@ -35,6 +35,7 @@ from audits.models import (
 from audits.report import audit_report_view
 from audits.rules_audits import AUDIT
 from audits.rules_findings import FINDING, KEEPERS
+from audits.selectors_actions import overdue_label, with_overdue
 from audits.selectors_audits import open_audit_paths
 from audits.selectors_findings import open_audits_on_team, prefill_from_item, recurrence_message
 from audits.services.actions import open_refusal
@@ -223,14 +224,6 @@ class FindingFilterSet(WagtailFilterSet):
 
 
 class FindingIndexView(ScopedIndexView):
-    def user_has_permission(self, permission):
-        # Asked for each row (the edit link): a team member holds "change" only by relation,
-        # which the policy reads from the database at each call; once per request is enough.
-        cache = self.__dict__.setdefault("_permission_cache", {})
-        if permission not in cache:
-            cache[permission] = super().user_has_permission(permission)
-        return cache[permission]
-
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("agency__parent", "clause", "audit")
 
@@ -336,7 +329,9 @@ class FindingInspectView(ScopedInspectView):
     def get_actions_display_value(self):
         if not self.object.is_nonconformity:
             return EMPTY
-        rows = list(self.object.actions.select_related("owner").order_by("due_date", "pk"))
+        rows = list(
+            with_overdue(self.object.actions.select_related("owner")).order_by("due_date", "pk")
+        )
         add = _add_action_link(self.request.user, self.object)
         if not rows:
             return format_html("{} {}", _("Chưa có hành động khắc phục."), add)
@@ -348,6 +343,9 @@ class FindingInspectView(ScopedInspectView):
                 "due": _date(action.due_date),
                 "owner": person_name(action.owner),
             }
+            late = overdue_label(action)
+            if late:
+                text = f"{text} ({late})"
             url = _action_inspect_url(self.request.user, action)
             return format_html('<a href="{}">{}</a>', url, text) if url else text
 

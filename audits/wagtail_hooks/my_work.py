@@ -13,7 +13,8 @@ from audits.selectors_actions import my_work, overdue_label
 
 class MyAuditWorkPanel(Component):
     name = "audits_my_work"
-    order = 40
+    # Before the procedures to read (35): an overdue action is the more urgent.
+    order = 30
     template_name = "audits/my_work_panel.html"
 
     def __init__(self, request):

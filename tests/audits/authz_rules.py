@@ -311,6 +311,13 @@ RULES += [
     ),
     Rule("audit_checklists:add", NODE_TEAM, kwargs=_node_audit_id),
     Rule("audit_checklists:tablet", NODE_TEAM, kwargs=_node_audit_id),
+    Rule(
+        "audit_checklists:history",
+        CHECKLIST_READERS,
+        kwargs=_node_audit_id,
+        shows="checkitem",
+        note="who changed which item, when (simple-history): the checklist's readers",
+    ),
     Rule("audit_checklists:edit", NODE_TEAM, kwargs=_node_item_id),
     Rule(
         "audit_checklists:move",

@@ -34,6 +34,7 @@ from audits.services.checklists import (
 )
 from audits.views_checklists import finding_url
 from qms.models import Role
+from qms.people import person_name
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -432,6 +433,33 @@ def test_the_matrix_holds_for_the_checklist_screens(db):
         for name, _route, _conv in url_patterns()
         if name and name.startswith("audit_checklists:")
     }
-    assert len(only) == 9
+    assert len(only) == 10
     failures = run_matrix(factories.World.build(objects=True), only=only)
     assert not failures, "\n".join(failures)
+
+
+def test_the_checklist_history_names_who_answered_what_and_when(world, client):
+    """The history page lists each recorded change with its author, for the checklist's
+    readers only (an officer of another agency gets a 404); its queries do not grow with rows."""
+    audit, lead = _plan(world, clauses=("8.5",))
+    audit_start(actor=lead, instance=audit)
+    checklist_generate(actor=lead, audit=audit)
+    items = list(ChecklistItem.objects.filter(audit=audit).order_by("position"))
+    assert len(items) > 2
+    checklist_answer(
+        actor=lead, item=items[0], result=ItemResult.NONCONFORMITY, notes="Thiếu phiếu kiểm soát"
+    )
+    url = reverse("audit_checklists:history", args=[audit.pk])
+    client.force_login(world.users["node", Role.OFFICER])
+    page = client.get(url).content.decode()
+    assert "Thiếu phiếu kiểm soát" in page and "Không phù hợp" in page
+    assert person_name(lead) in page
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for item in items[1:]:
+        checklist_answer(actor=lead, item=item, result=ItemResult.CONFORMS, notes="Đạt")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    client.force_login(world.users["sibling", Role.OFFICER])
+    assert client.get(url).status_code == 404
