@@ -130,12 +130,23 @@ def open_audit_paths(user) -> list[str]:
     return sorted(set(open_audits_of(user).values_list("agency__path", flat=True)))
 
 
+def on_open_team(user, audit: Audit) -> bool:
+    """Is ``user`` on the team of ``audit`` while it is open (in progress or reported)?"""
+    return audit.is_open and audit.team.filter(user=user).exists()
+
+
+def auditee_procedure(audit: Audit, page) -> bool:
+    """Does ``page`` belong to the auditee or a unit inside it (the subtree the policy's relation
+    grant covers)? A body above's shared procedure in the scope does not: its drafts are that
+    body's, and the team reads its published issue like anyone else."""
+    return page.agency.is_within(audit.agency)
+
+
 def may_read_procedure(user, audit: Audit, page) -> bool:
     """May ``user`` read ``page``'s latest draft through ``audit``: a team member of the open
-    audit, and the page belongs to the auditee (or a unit inside it) or is in the audit's scope."""
-    if not audit.is_open or not audit.team.filter(user=user).exists():
-        return False
-    return page.agency.is_within(audit.agency) or audit.procedures.filter(pk=page.pk).exists()
+    audit, and the page belongs to the auditee or a unit inside it (whether or not it is listed in
+    the audit's scope)."""
+    return on_open_team(user, audit) and auditee_procedure(audit, page)
 
 
 def team_of(audit: Audit) -> list:

@@ -23,19 +23,25 @@ RECURRENCE_WINDOW = relativedelta(months=12)
 
 
 def recurrence_candidate(finding: Finding) -> Finding | None:
-    """The latest nonconformity of ``finding``'s agency on the same clause and procedure closed on
-    or after ``raised_on`` less 12 months, when ``finding`` is a nonconformity with a clause."""
+    """The latest nonconformity of ``finding``'s agency on the same clause and procedure closed
+    within the 12 months before it was raised (on or after ``raised_on`` less 12 months, on or
+    before ``raised_on``: one closed after it was raised is no earlier occurrence), never
+    ``finding`` itself, when ``finding`` is a nonconformity with a clause."""
     if finding.kind not in NONCONFORMITY_KINDS or not finding.clause_id or not finding.agency_id:
         return None
     raised_on = finding.raised_on or timezone.localdate()
     since = raised_on - RECURRENCE_WINDOW
     since_at = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    until_at = timezone.make_aware(
+        datetime.datetime.combine(raised_on + datetime.timedelta(days=1), datetime.time.min)
+    )
     rows = Finding.objects.filter(
         agency_id=finding.agency_id,
         kind__in=NONCONFORMITY_KINDS,
         clause_id=finding.clause_id,
         state=FindingState.CLOSED,
         closed_at__gte=since_at,
+        closed_at__lt=until_at,
     )
     if finding.procedure_id:
         rows = rows.filter(procedure_id=finding.procedure_id)

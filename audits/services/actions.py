@@ -308,7 +308,8 @@ def _notify_owner_assigned(action) -> None:
 @transaction.atomic
 def action_update(*, actor, instance: CorrectiveAction) -> CorrectiveAction:
     """Change the assignment (owner, due date, immediate correction, verifier, waiting days) of
-    an action not yet verified; the state does not move."""
+    an action not yet verified; the state does not move. The waiting days before verification
+    are fixed once the action has been implemented (the verifier may not verify at once)."""
     before = _lock(instance)
     reason = change_refusal(actor, before) if actor is not None else None
     if reason:
@@ -318,6 +319,15 @@ def action_update(*, actor, instance: CorrectiveAction) -> CorrectiveAction:
     instance.finding = before.finding
     instance.state = before.state
     errors = _assignment_errors(instance, timezone.localdate())
+    implemented = before.implemented_at is not None or before.state == ActionState.IMPLEMENTED
+    if implemented and instance.verification_wait_days != before.verification_wait_days:
+        errors.setdefault("verification_wait_days", []).append(
+            _(
+                "Hành động khắc phục %(code)s đã thực hiện: không đổi được thời gian chờ "
+                "xác nhận hiệu lực (%(days)s ngày)."
+            )
+            % {"code": before.code, "days": before.verification_wait_days}
+        )
     if errors:
         raise ValidationError(errors)
     instance.correction = (instance.correction or "").strip()

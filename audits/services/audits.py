@@ -151,18 +151,25 @@ def _validate(instance: Audit, team, clauses, procedures) -> None:
         raise ValidationError(errors)
 
 
-def _save_team(audit: Audit, team) -> None:
+def _save_team(audit: Audit, team, actor) -> None:
+    """The team rows as ``team`` (the lead included), each created, changed or deleted row's
+    history naming ``actor`` (row by row: a queryset delete would record no one)."""
     wanted = {u.pk: u for u in team}
     wanted[audit.lead_auditor_id] = audit.lead_auditor
-    audit.team.exclude(user_id__in=wanted).delete()
+    for member in audit.team.exclude(user_id__in=wanted):
+        member._history_user = actor
+        member.delete()
     current = {m.user_id: m for m in audit.team.all()}
     for pk, user in wanted.items():
         role = TeamRole.LEAD if pk == audit.lead_auditor_id else TeamRole.MEMBER
         member = current.get(pk)
         if member is None:
-            AuditTeamMember.objects.create(audit=audit, user=user, role=role)
+            member = AuditTeamMember(audit=audit, user=user, role=role)
+            member._history_user = actor
+            member.save()
         elif member.role != role:
             member.role = role
+            member._history_user = actor
             member.save(update_fields=["role"])
 
 
@@ -215,7 +222,7 @@ def audit_plan(*, actor, instance: Audit, team=(), clauses=(), procedures=()) ->
     instance.save()
     instance.clauses.set(clauses)
     instance.procedures.set(procedures)
-    _save_team(instance, team)
+    _save_team(instance, team, actor)
     _notify(
         instance,
         _("Kế hoạch đánh giá nội bộ %(code)s") % {"code": instance.code},
@@ -249,7 +256,7 @@ def audit_update(*, actor, instance: Audit, team=None, clauses=None, procedures=
     instance.save()
     instance.clauses.set(clauses)
     instance.procedures.set(procedures)
-    _save_team(instance, team)
+    _save_team(instance, team, actor)
     return instance
 
 

@@ -1,8 +1,9 @@
 """Findings: record, change, respond to and close them; recurrence; the state a nonconformity
 takes from its corrective actions (DESIGN.md §4).
 
-Who: an audit's finding is recorded (and changed) by a member of its team while the audit is open
-(in progress or reported), on the auditee or a unit inside it, with the source "internal audit";
+Who: an audit's finding is recorded (and changed) by a member of its team (or an administrator)
+while the audit is open (in progress or reported), on the auditee or a unit inside it, with the
+source "internal audit"; its audit, checklist item and source never change once recorded;
 findings from other sources (an objective breached, a complaint, an external inspection, the
 management review) by officers and leaders of the agency or a body above it, who also change them
 while they are not closed. A nonconformity starts "action required" and closes only through its
@@ -82,13 +83,20 @@ def respond_refusal(actor, finding: Finding) -> str | None:
 
 
 def change_refusal(actor, finding: Finding) -> str | None:
-    """Why ``actor`` may not change ``finding`` (closed, or not theirs to change), or None."""
+    """Why ``actor`` may not change ``finding`` (closed, or not theirs to change), or None.
+    An audit's finding is changed only by that audit's team (or an administrator): the
+    auditee's officers and leaders respond to it, they do not rewrite it."""
     if finding.state == FindingState.CLOSED:
         return _("Phát hiện %(code)s đã đóng: không sửa được nữa.") % {"code": finding.code}
     if actor is None:
         return None
-    if finding.audit_id and finding.audit.state in OPEN_STATES and _on_team(actor, finding.audit):
-        return None
+    if finding.audit_id:
+        if _on_team(actor, finding.audit):
+            return None
+        return _(
+            "Phát hiện %(code)s thuộc cuộc đánh giá %(audit)s: chỉ thành viên đoàn đánh giá "
+            "sửa được."
+        ) % {"code": finding.code, "audit": finding.audit.code}
     if finding.agency_id and _is_keeper(actor, finding.agency):
         return None
     return record_refusal(actor, finding) or _("Bạn không có quyền sửa phát hiện %(code)s.") % {
@@ -217,6 +225,29 @@ def finding_record(*, actor, instance: Finding) -> Finding:
     return instance
 
 
+def _check_fixed_fields(before: Finding, instance: Finding) -> None:
+    """The audit and the checklist item a finding was recorded with never change (nor are
+    cleared, nor set later); an audit's finding keeps its source "internal audit"."""
+    errors: dict[str, list[str]] = {}
+    if instance.audit_id != before.audit_id:
+        errors["audit"] = [
+            _("Phát hiện %(code)s: không đổi được cuộc đánh giá đã ghi nhận.")
+            % {"code": before.code}
+        ]
+    if instance.checklist_item_id != before.checklist_item_id:
+        errors["checklist_item"] = [
+            _("Phát hiện %(code)s: không đổi được câu hỏi trong phiếu đánh giá đã ghi nhận.")
+            % {"code": before.code}
+        ]
+    if before.audit_id and instance.source != before.source:
+        errors["source"] = [
+            _("Phát hiện %(code)s của cuộc đánh giá: không đổi được nguồn “%(source)s”.")
+            % {"code": before.code, "source": FindingSource(before.source).label}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def finding_update(*, actor, instance: Finding) -> Finding:
     """Change a finding that is not closed. A nonconformity with corrective actions stays one."""
@@ -229,7 +260,25 @@ def finding_update(*, actor, instance: Finding) -> Finding:
         raise ValidationError(
             _("Phát hiện %(code)s đã đóng: không sửa được nữa.") % {"code": before.code}
         )
+    audit = before.audit
+    if audit is not None and audit.state not in OPEN_STATES:
+        raise ValidationError(
+            {
+                "audit": [
+                    _(
+                        "Phát hiện %(code)s thuộc cuộc đánh giá %(audit)s ở trạng thái "
+                        "“%(state)s”: chỉ sửa khi đang đánh giá hoặc đã báo cáo."
+                    )
+                    % {
+                        "code": before.code,
+                        "audit": audit.code,
+                        "state": AuditState(audit.state).label,
+                    }
+                ]
+            }
+        )
     _check(change_refusal(actor, before))
+    _check_fixed_fields(before, instance)
     _check(record_refusal(actor, instance))
     _validate(instance)
     was_nc = before.kind in NONCONFORMITY_KINDS

@@ -28,7 +28,12 @@ from audits import views
 from audits.models import Audit, AuditState, TeamRole
 from audits.rules_audits import AUDIT
 from audits.selectors_auditors import qualified_auditors
-from audits.selectors_audits import double_booking_messages, with_double_booked
+from audits.selectors_audits import (
+    auditee_procedure,
+    double_booking_messages,
+    on_open_team,
+    with_double_booked,
+)
 from audits.services.audits import (
     audit_cancel,
     audit_close,
@@ -282,16 +287,20 @@ class AuditInspectView(ScopedInspectView):
 
     def get_procedures_display_value(self):
         audit, user = self.object, self.request.user
-        pages = list(audit.procedures.order_by("code"))
+        pages = list(audit.procedures.select_related("agency").order_by("code"))
         if not pages:
             return EMPTY
-        reader = audit.is_open and audit.team.filter(user=user).exists()
+        # may_read_procedure, its team check asked once for all the pages.
+        reader = on_open_team(user, audit)
 
         def label(page):
             text = f"{page.code} – {page.title}"
-            if not reader:
+            if reader and auditee_procedure(audit, page):
+                url = reverse("audit_procedure", args=[audit.pk, page.pk])
+            else:
+                url = page.get_url(request=self.request) if page.live else None
+            if not url:
                 return text
-            url = reverse("audit_procedure", args=[audit.pk, page.pk])
             return format_html('<a href="{}">{}</a>', url, text)
 
         return format_html(

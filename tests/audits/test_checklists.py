@@ -297,10 +297,14 @@ def test_finding_link_for_nonconformity_and_observation(world):
     audit_start(actor=lead, instance=audit)
     item = ChecklistItem.objects.filter(audit=audit).first()
     assert finding_url(item) is None
-    checklist_answer(actor=lead, item=item, result=ItemResult.NONCONFORMITY)
+    add = reverse("audit_findings:add")
+    for result in (ItemResult.NONCONFORMITY, ItemResult.OBSERVATION):
+        checklist_answer(actor=lead, item=item, result=result)
+        item.refresh_from_db()
+        assert finding_url(item) == f"{add}?checklist_item={item.pk}"
+    checklist_answer(actor=lead, item=item, result=ItemResult.CONFORMS)
     item.refresh_from_db()
-    url = finding_url(item)
-    assert url is None or url.endswith(f"?checklist_item={item.pk}")
+    assert finding_url(item) is None
 
 
 # --- Admin ---------------------------------------------------------------------------------------

@@ -117,7 +117,9 @@ def test_one_action_verified_ineffective_back_to_planning(seeded):
 
 
 def test_verified_actions_waited_before_verification(seeded):
-    for action in CorrectiveAction.objects.exclude(verified_at=None):
+    verified = list(CorrectiveAction.objects.exclude(verified_at=None))
+    assert verified
+    for action in verified:
         earliest = timezone.localdate(action.implemented_at) + datetime.timedelta(
             days=action.verification_wait_days
         )
