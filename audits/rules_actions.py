@@ -1,8 +1,9 @@
 """Rows of the permission policy for corrective actions (imported when the app is ready).
 
-By role: officers, leaders and internal auditors of the finding's agency (or a body above it) read
-its actions; officers and leaders change them; officers, leaders and auditors may open the add form
-(the service then lets only the finding's keepers and the lead auditor of its open audit open one).
+By role: officers and leaders of the finding's agency (or a body above it) read and change its
+actions; officers, leaders and auditors may open the add form (the service then lets only the
+finding's keepers and the lead auditor of its open audit open one). Internal auditors read actions
+only by relation (DESIGN.md §6), as their verifier or as the team of an open audit.
 
 By relation:
 - the owner reads their actions (and acts on them through the transitions, which ask the
@@ -25,7 +26,7 @@ KEEPERS = frozenset({Role.OFFICER, Role.LEADER})
 permissions.register_rules(
     ACTION,
     {
-        permissions.VIEW: KEEPERS | {Role.AUDITOR},
+        permissions.VIEW: KEEPERS,
         permissions.ADD: KEEPERS | {Role.AUDITOR},
         permissions.CHANGE: KEEPERS,
     },

@@ -1,9 +1,10 @@
 """Rows of the permission policy for findings (imported when the app is ready).
 
-By role: officers, leaders and internal auditors of the finding's agency (or a body above it) read
-its findings; officers and leaders change them (the services add who exactly: an audit's findings
-are recorded by its team, the others by officers and leaders). Internal auditors reach the add form
-(the service lets them record only the findings of an open audit they are on the team of).
+By role: officers and leaders of the finding's agency (or a body above it) read its findings and
+change them (the services add who exactly: an audit's findings are changed by its team, the others
+by officers and leaders). Internal auditors read findings only by relation (DESIGN.md §6: while an
+audit is open its team reads the auditee's findings); they reach the add form (the service lets
+them record only the findings of an open audit they are on the team of).
 
 By relation: the team of an open audit (in progress or reported) reads the findings of the
 auditee and every unit inside it; the team of a finding's audit reads that finding in every state
@@ -23,11 +24,11 @@ from qms.models.agencies import subtree_q
 FINDING = "finding"
 RESPOND_CLOSE = "respond_close"
 KEEPERS = frozenset({Role.OFFICER, Role.LEADER})
-READERS = KEEPERS | {Role.AUDITOR}
+RECORDERS = KEEPERS | {Role.AUDITOR}
 
 permissions.register_rules(
     FINDING,
-    {permissions.VIEW: READERS, permissions.ADD: READERS, permissions.CHANGE: KEEPERS},
+    {permissions.VIEW: KEEPERS, permissions.ADD: RECORDERS, permissions.CHANGE: KEEPERS},
 )
 
 

@@ -402,14 +402,24 @@ def _node_action(world):
     return {"pk": world.objects["action", world.node.pk].pk}
 
 
-ACTION_READERS = on_node("officer", "leader", "auditor") | {"node_staff"}
+ACTION_READERS = on_node("officer", "leader") | {"node_staff"}
+# Auditors read actions only by relation (verifier, open audit's team): none in this world; they
+# reach the list (they may open an action for an open audit they lead) and find nothing there.
+ACTION_LISTERS = frozenset(a for a in MEMBERS_AND_ADMIN if not a.endswith("_auditor"))
 
 RULES += [
-    Rule("corrective_actions:index", MEMBERS_AND_ADMIN, shows="actionfinding"),
+    Rule(
+        "corrective_actions:index",
+        MEMBERS_AND_ADMIN,
+        shows="actionfinding",
+        shows_for=ACTION_LISTERS,
+        note="auditors (who may open an action) reach the list and find nothing of any agency",
+    ),
     Rule(
         "corrective_actions:index_results",
         MEMBERS_AND_ADMIN,
         shows="actionfinding",
+        shows_for=ACTION_LISTERS,
         query={"q": "PH-"},
         exports=True,
         note="staff list only the actions they own",
@@ -432,8 +442,7 @@ RULES += [
         "corrective_actions:*",
         ACTION_READERS,
         kwargs=_node_action,
-        note="inspect, history, usage: the node's officers, leaders, auditors, those above, and "
-        "the owner",
+        note="inspect, history, usage: the node's officers, leaders, those above, and the owner",
     ),
     Rule(
         "corrective_action_evidence",
@@ -450,8 +459,8 @@ RULES += [
 # Each agency has a finding from a complaint (no audit) whose description and code carry its
 # marker (the code is the service's PH-<year>-<n>, overwritten here so the list shows the marker);
 # the node's is an observation, so its officers and leaders (and those above) may close it with a
-# response. Officers, leaders and auditors of the agency and above read findings
-# (audits/rules_findings.py); officers and leaders change them; auditors reach the add form (the
+# response. Officers and leaders of the agency and above read and change findings
+# (audits/rules_findings.py); auditors read them only by relation; they reach the add form (the
 # service lets them record only an open audit's findings, as its team); staff see none. The
 # world's audits are planned: no team reads anything by relation here (tests/audits/
 # test_findings.py covers the team's reads while the audit is open and after).
@@ -482,14 +491,21 @@ def _node_finding(world):
     return {"pk": world.objects["finding", world.node.pk].pk}
 
 
-FINDING_READERS = QUALIFICATION_READERS
+FINDING_READERS = frozenset(a for a in QUALIFICATION_READERS if not a.endswith("_auditor"))
 
 RULES += [
-    Rule("audit_findings:index", FINDING_READERS, shows="finding"),
+    Rule(
+        "audit_findings:index",
+        QUALIFICATION_READERS,
+        shows="finding",
+        shows_for=FINDING_READERS,
+        note="auditors (who record an open audit's findings) reach the list, see none here",
+    ),
     Rule(
         "audit_findings:index_results",
-        FINDING_READERS,
+        QUALIFICATION_READERS,
         shows="finding",
+        shows_for=FINDING_READERS,
         query={"q": "PH-"},
         exports=True,
     ),
@@ -513,9 +529,9 @@ RULES += [
     ),
     Rule(
         "audit_findings:*",
-        on_node("officer", "leader", "auditor"),
+        on_node("officer", "leader"),
         kwargs=_node_finding,
-        note="inspect, history, usage: the node's officers, leaders, auditors and those above",
+        note="inspect, history, usage: the node's officers, leaders and those above",
     ),
     Rule(
         "audit_report_pdf",

@@ -281,8 +281,9 @@ def test_the_team_reads_the_auditee_findings_only_while_open(world, lead):
     audit_close(actor=lead, instance=audit)
     assert not _reads(lead, complaint)
     assert _reads(lead, own)  # the audit's own findings, for its report
-    # The lead is an auditor of the sibling: its findings by role, nothing else.
-    assert _reads(lead, elsewhere)
+    # The lead is an auditor of the sibling: an auditor reads findings only by relation
+    # (DESIGN.md §6), not even those of their own agency.
+    assert not _reads(lead, elsewhere)
     # The owner of an action gets nothing by relation.
     staff = world.users["sibling", Role.STAFF]
     _action(complaint, world, code="HD-09").__class__.objects.filter(code="HD-09").update(

@@ -1,4 +1,4 @@
-"""Journey 2 of DESIGN.md in a real browser: an internal auditor of the city plans an audit of a
+"""Journey 2 of DESIGN.md in a real browser, as the demo people: an internal auditor of the city plans an audit of a
 department (not their own), starts it, generates the checklist and answers it in tablet mode,
 records a minor nonconformity against clause 8.5.1 from the answered question; the department's
 officer opens a corrective action, records the cause (5 whys) and the plan; the owner (a staff
@@ -13,13 +13,14 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import (
     ActionState,
     Audit,
-    AuditorQualification,
     AuditState,
     ChecklistItem,
     CorrectiveAction,
@@ -28,49 +29,30 @@ from audits.models import (
     FindingState,
     ItemResult,
 )
-from audits.services.auditors import qualification_save
-from qms.models import Role
+from documents.models import ProcedurePage
+from qms.management.commands.seed_demo import DEMO_PASSWORD
 from qms.people import person_name
 from tests import factories
-from tests.documents.issue_builders import draft, publish, step
 from tests.qms.pdf_text import pdf_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 NOTES = "2/10 hồ sơ tháng 10 trả kết quả không có phiếu kiểm soát quá trình."
+# The city's internal auditor, the Department of Justice's ISO officer and one of its staff.
+DEMO_USERS = ("hn-auditor", "stp-officer", "stp-staff")
 CONCLUSION = "Hệ thống quản lý chất lượng của đơn vị phù hợp, còn 01 điểm không phù hợp nhẹ."
 
 
 @pytest.fixture
 def scene(transactional_db):
-    """Made before the browser starts: the world's agencies and people, the city's auditor
-    qualified, and a procedure of the department in force."""
-    world = factories.World.build()
-    auditor = world.users["parent", Role.AUDITOR]
-    qualification_save(
-        actor=None,
-        instance=AuditorQualification(
-            user=auditor,
-            agency=world.parent,
-            training="Đánh giá viên nội bộ TCVN ISO 9001:2015",
-            certificate_number="ĐGNB-2025-017",
-            qualified_on=datetime.date(2025, 3, 14),
-        ),
-    )
-    tthc = factories.tthc(
-        code="1.001193", name="Cấp phiếu lý lịch tư pháp", working_days="10", agencies=[world.node]
-    )
-    procedure = publish(
-        draft(
-            world.node,
-            tthc=tthc,
-            steps=[step("Bước 1", "0.5"), step("Bước 2", "9"), step("Bước 3", "0.5")],
-            code="QT-02/STP",
-            title="Quy trình cấp phiếu lý lịch tư pháp",
-        )
-    ).procedure
-    return world, auditor, procedure
+    """The demo (made before the browser starts): the city's internal auditor (qualified, no
+    working role anywhere), the Department of Justice's ISO officer and a staff member, and its
+    procedure QT-01/STP in force."""
+    call_command("seed_demo", verbosity=0)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_USERS)}
+    procedure = ProcedurePage.objects.get(code="QT-01/STP")
+    return users, procedure
 
 
 def _sign_in(browser, base, user):
@@ -78,7 +60,7 @@ def _sign_in(browser, base, user):
     page.set_default_timeout(20_000)
     page.goto(f"{base}/admin/login/")
     page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", factories.PASSWORD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("form.login-form button[type=submit]")
     return page
@@ -113,9 +95,9 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     from playwright.sync_api import expect  # after the browser fixture's skip
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    world, auditor, procedure = scene
-    officer = world.users["node", Role.OFFICER]
-    owner = world.users["node", Role.STAFF]
+    users, procedure = scene
+    auditor, officer, owner = (users[name] for name in DEMO_USERS)
+    department = procedure.agency
     base = live_server.url
     today = timezone.localdate()
     errors = []
@@ -129,7 +111,8 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     ui.locator(".chooser [data-w-dropdown-target=toggle]").first.click()
     ui.get_by_role("button", name="Chọn cơ quan, đơn vị khác").first.click()
     modal = ui.locator(".modal-dialog")
-    modal.get_by_role("link", name=world.node.name, exact=True).first.click()
+    modal.locator("input[name=q]").fill(department.name)
+    modal.get_by_role("link", name=department.name, exact=True).first.click()
     expect(modal).to_be_hidden()
     ui.fill("input[name=code]", "DGNB-2026-07")
     ui.fill("input[name=title]", "Đánh giá nội bộ Sở Tư pháp năm 2026")
@@ -143,7 +126,7 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     _shot(ui, "1-plan")
     _submit(ui, "Tạo mới")
     audit = Audit.objects.get(code="DGNB-2026-07")
-    assert audit.agency == world.node and audit.state == AuditState.PLANNED
+    assert audit.agency == department and audit.state == AuditState.PLANNED
     assert audit.team.get().user == auditor
 
     # 2. Started from its page; the checklist generated and answered in tablet mode.
@@ -212,7 +195,7 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     _submit(office, "Phân tích nguyên nhân")
     office.goto(action_url)
     _header_action(office, "Lập kế hoạch")
-    office.fill("textarea[name=plan]", "Sửa quy trình QT-02/STP, bổ sung bước in phiếu.")
+    office.fill("textarea[name=plan]", "Sửa quy trình QT-01/STP, bổ sung bước in phiếu.")
     _submit(office, "Lập kế hoạch")
     action.refresh_from_db()
     assert action.state == ActionState.ACTION_PLANNED
@@ -224,7 +207,7 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     expect(staff.get_by_role("link", name=action.code)).to_be_visible()
     staff.goto(action_url)
     _header_action(staff, "Báo cáo đã thực hiện")
-    staff.fill("textarea[name=implementation]", "Đã ban hành QT-02/STP lần 2, tập huấn bộ phận.")
+    staff.fill("textarea[name=implementation]", "Đã ban hành QT-01/STP lần mới, tập huấn bộ phận.")
     staff.set_input_files(
         "input[name=files]",
         files=[
@@ -258,6 +241,12 @@ def test_journey_2_audit_finding_action_report(scene, live_server, browser, monk
     for person in (officer, owner, auditor):
         assert person_name(person) in moves
     assert action.steps.count() == 6
+    # …and in its history (Wagtail's log of each move, with who and when).
+    office.goto(f"{base}{reverse('corrective_actions:history', args=[action.pk])}")
+    _shot(office, "10b-action-history")
+    history = office.inner_text("main")
+    for person in (officer, owner, auditor):
+        assert person_name(person) in history
 
     # 7. The auditor reports the audit with its conclusion and closes it; the report PDF.
     ui.goto(f"{base}{reverse('audits:inspect', args=[audit.pk])}")
