@@ -14,5 +14,6 @@ class AuditsConfig(AppConfig):
             rules_audits,
             rules_checklists,
             rules_clauses,
+            rules_complaints,
             rules_findings,
         )

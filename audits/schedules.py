@@ -9,4 +9,9 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.reminders_send",
         "schedule": crontab(hour=6, minute=45),
     },
+    # Complainants' contacts past their retention erased, complaint answers due reminded.
+    "audits-complaints-daily": {
+        "task": "audits.tasks.complaints_daily",
+        "schedule": crontab(hour=6, minute=50),
+    },
 }

@@ -11,3 +11,12 @@ def reminders_send() -> dict:
     from audits.services.reminders import reminders_send as send
 
     return send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def complaints_daily() -> dict:
+    """Daily: erase complainants' contacts past their retention (Decree 13/2023) and remind of
+    complaints whose answer is due, each at most once."""
+    from audits.services.complaints import complaint_contacts_erase, complaint_reminders_send
+
+    return {"erased": complaint_contacts_erase(), "reminded": complaint_reminders_send()}

@@ -15,6 +15,15 @@ from .auditors import AuditorQualification
 from .audits import OPEN_STATES, Audit, AuditState, AuditTeamMember, TeamRole
 from .checklists import ChecklistEvidence, ChecklistItem, ItemResult
 from .clauses import Clause, Question
+from .complaints import (
+    CONTACT_FIELDS,
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintReminder,
+    ComplaintState,
+)
 from .findings import (
     NONCONFORMITY_KINDS,
     Finding,
@@ -36,8 +45,15 @@ __all__ = [
     "AuditorQualification",
     "CauseCategory",
     "ChecklistEvidence",
+    "CONTACT_FIELDS",
     "ChecklistItem",
     "Clause",
+    "Complaint",
+    "ComplaintChannel",
+    "ComplaintKind",
+    "ComplaintOutcome",
+    "ComplaintReminder",
+    "ComplaintState",
     "CorrectiveAction",
     "CorrectiveActionStep",
     "Finding",

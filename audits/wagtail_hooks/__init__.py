@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     audits,
     checklists,
     clauses,
+    complaints,
     findings,
     menu,
     my_work,
