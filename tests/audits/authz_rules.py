@@ -12,6 +12,7 @@ def populate(world):
     populate_checklists(world)
     populate_findings(world)
     populate_actions(world)
+    populate_complaints(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -538,5 +539,72 @@ RULES += [
         on_node("officer", "leader", "auditor"),
         kwargs=lambda w: {"pk": w.objects["audit", w.node.pk].pk},
         note="the audit report: whoever reads the audit",
+    ),
+]
+
+# --- Complaints and feedback --------------------------------------------------------------------
+# Each agency has a complaint received (not answered) whose code and content carry its marker.
+# Officers and leaders of the agency and above read and change it (audits/rules_complaints.py);
+# nobody else (auditors, staff) reaches the screens at all. The complainant's contact (shown only
+# to the agency's own officers and leaders) is tested in tests/audits/test_complaints.py: the
+# leak test cannot tell it, since a body above may read the rest of its units' complaints.
+
+
+def populate_complaints(world):
+    import datetime
+
+    from audits.models import Complaint, ComplaintKind
+    from audits.services.complaints import complaint_record
+
+    for place in world.agencies():
+        complaint = complaint_record(
+            actor=None,
+            instance=Complaint(
+                agency=place,
+                kind=ComplaintKind.FEEDBACK,
+                received_on=datetime.date(2026, 1, 15),
+                content=f"Phản ánh {world.mark(place, 'complainttext')}",
+            ),
+        )
+        Complaint.objects.filter(pk=complaint.pk).update(
+            code=f"PA-{world.mark(place, 'complaint')}"
+        )
+        world.objects["complaint", place.pk] = complaint
+
+
+def _node_complaint(world):
+    return {"pk": world.objects["complaint", world.node.pk].pk}
+
+
+COMPLAINT_KEEPERS = on_node("officer", "leader", sibling=True)
+
+RULES += [
+    Rule("complaints:index", COMPLAINT_KEEPERS, shows="complaint"),
+    Rule(
+        "complaints:index_results",
+        COMPLAINT_KEEPERS,
+        shows="complaint",
+        query={"q": "PA-"},
+        exports=True,
+    ),
+    Rule("complaints:add", COMPLAINT_KEEPERS),
+    Rule("complaints:edit", on_node("officer", "leader"), kwargs=_node_complaint),
+    Rule(
+        "complaints:delete",
+        ADMIN,
+        kwargs=_node_complaint,
+        note="a complaint is answered or withdrawn, never deleted",
+    ),
+    Rule(
+        "complaints:transition",
+        on_node("officer", "leader"),
+        kwargs=lambda w: {**_node_complaint(w), "transition": "answer"},
+        note="answer the node's complaint: its officers and leaders and those above",
+    ),
+    Rule(
+        "complaints:*",
+        on_node("officer", "leader"),
+        kwargs=_node_complaint,
+        note="inspect, history, usage: the node's officers, leaders and those above; no auditor",
     ),
 ]
