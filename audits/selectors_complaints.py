@@ -24,7 +24,7 @@ def timeliness_label(complaint, today: datetime.date | None = None) -> str:
     return "—"
 
 
-def _counts(queryset, start, end, today):
+def _counts(start, end, today):
     answered = Q(state=ComplaintState.ANSWERED, answered_on__gte=start, answered_on__lte=end)
     return dict(
         on_time=Count("pk", filter=answered & Q(answered_on__lte=F("due_on"))),
@@ -50,7 +50,7 @@ def on_time_counts(
     queryset = Complaint.objects.all()
     if agencies is not None:
         queryset = queryset.filter(agency__in=agencies)
-    rows = queryset.values("agency_id").annotate(**_counts(queryset, start, end, today))
+    rows = queryset.values("agency_id").annotate(**_counts(start, end, today))
     return {
         row["agency_id"]: {k: row[k] for k in ("on_time", "late", "pending_overdue")}
         for row in rows
@@ -65,7 +65,7 @@ def subtree_on_time_counts(
     rate on time / answered (None when nothing was answered)."""
     today = today or timezone.localdate()
     queryset = Complaint.objects.filter(subtree_q([agency.path], "agency__path"))
-    counts = queryset.aggregate(**_counts(queryset, start, end, today))
+    counts = queryset.aggregate(**_counts(start, end, today))
     answered = counts["on_time"] + counts["late"]
     counts["rate"] = counts["on_time"] / answered if answered else None
     return counts
