@@ -109,9 +109,9 @@ def handle_refusal(actor, complaint: Complaint) -> str | None:
 
 def change_refusal(actor, complaint: Complaint) -> str | None:
     if complaint.state != ComplaintState.RECEIVED:
-        return _("%(code)s đã %(state)s: không sửa được nữa.") % {
+        return _("%(code)s ở trạng thái “%(state)s”: không sửa được nữa.") % {
             "code": complaint.code,
-            "state": ComplaintState(complaint.state).label.lower(),
+            "state": ComplaintState(complaint.state).label,
         }
     return handle_refusal(actor, complaint)
 
