@@ -87,8 +87,14 @@ def _submit(page, name):
 
 
 def _fill_date(page, name, day):
+    """Type a date in the admin's picker format; the picker opens a moment after the field takes
+    focus and would cover the buttons below: wait for it, then Tab closes it."""
+    from playwright.sync_api import expect
+
     page.fill(f"input[name={name}]", day.strftime("%d/%m/%Y"))
+    expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(1)
     page.keyboard.press("Tab")
+    expect(page.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
 
 
 def test_journey_2_audit_finding_action_report(scene, live_server, browser, monkeypatch):
