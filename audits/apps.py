@@ -16,4 +16,7 @@ class AuditsConfig(AppConfig):
             rules_clauses,
             rules_complaints,
             rules_findings,
+            rules_programme,
+            rules_register,
+            rules_reviews,
         )

@@ -10,7 +10,14 @@ import importlib
 from django.apps import apps
 from django.db import transaction
 
-from audits import demo_auditors, demo_audits, demo_findings
+from audits import (
+    demo_auditors,
+    demo_audits,
+    demo_findings,
+    demo_programme,
+    demo_register,
+    demo_reviews,
+)
 from audits.models import Clause
 
 
@@ -28,7 +35,14 @@ def clause_catalogue_ensure() -> int:
 def seed() -> dict:
     loaded = clause_catalogue_ensure()
     created = {"clauses": loaded} if loaded else {}
-    for module in (demo_auditors, demo_audits, demo_findings):
+    for module in (
+        demo_auditors,
+        demo_audits,
+        demo_findings,
+        demo_register,
+        demo_programme,
+        demo_reviews,
+    ):
         for key, count in module.seed().items():
             created[key] = created.get(key, 0) + count
     return created

@@ -14,4 +14,9 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.complaints_daily",
         "schedule": crontab(hour=6, minute=50),
     },
+    # Inspection reports due, programme audits unscheduled, management reviews overdue.
+    "audits-quality-system-daily": {
+        "task": "audits.tasks.quality_system_daily",
+        "schedule": crontab(hour=6, minute=55),
+    },
 }

@@ -20,3 +20,19 @@ def complaints_daily() -> dict:
     from audits.services.complaints import complaint_contacts_erase, complaint_reminders_send
 
     return {"erased": complaint_contacts_erase(), "reminded": complaint_reminders_send()}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def quality_system_daily() -> dict:
+    """Daily: remind of corrective reports due after an external inspection, of programme audits
+    not yet scheduled a month before their quarter, and of agencies whose last management review
+    is more than 12 months old, each at most once."""
+    from audits.services.programme import programme_reminders_send
+    from audits.services.register import inspection_reminders_send
+    from audits.services.reviews import review_reminders_send
+
+    return {
+        "inspections": inspection_reminders_send(),
+        "programme": programme_reminders_send(),
+        "reviews": review_reminders_send(),
+    }

@@ -16,6 +16,10 @@ AGENCY_PAGE = "agency_page"
 # (counts of resolved, early, on time, late, pending overdue), or None. indicators answers; audits
 # (programme priority) and the management review's inputs ask it.
 ON_TIME_PERFORMANCE = "on_time_performance"
+# (agency, start: date, end: date) -> the agency's quality objectives of the period, a list of
+# {"name", "target", "actual", "unit", "met": bool | None}, or None. indicators answers; the
+# management review's inputs ask it.
+QUALITY_OBJECTIVES = "quality_objectives"
 # (agency) -> the agency's published statistics for the public page, or None. indicators answers.
 PUBLISHED_STATISTICS = "published_statistics"
 # (user, roles: frozenset of the roles held today, with "admin" for an administrator) -> a list of

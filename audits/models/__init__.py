@@ -31,8 +31,43 @@ from .findings import (
     FindingSource,
     FindingState,
 )
+from .programme import (
+    QUARTER_CHOICES,
+    AuditProgramme,
+    EntryPriority,
+    ProgrammeEntry,
+    ProgrammeState,
+)
+from .register import (
+    ConformityAnnouncement,
+    ExternalInspection,
+    InspectionState,
+    QualitySystem,
+    Risk,
+    RiskKind,
+    RiskState,
+    SystemReminder,
+    SystemReminderKind,
+)
+from .reviews import ManagementReview, ReviewState
 
 __all__ = [
+    "QUARTER_CHOICES",
+    "AuditProgramme",
+    "ConformityAnnouncement",
+    "EntryPriority",
+    "ExternalInspection",
+    "InspectionState",
+    "ManagementReview",
+    "ProgrammeEntry",
+    "ProgrammeState",
+    "QualitySystem",
+    "ReviewState",
+    "Risk",
+    "RiskKind",
+    "RiskState",
+    "SystemReminder",
+    "SystemReminderKind",
     "AWAITING_VERIFICATION",
     "NONCONFORMITY_KINDS",
     "OPEN_STATES",

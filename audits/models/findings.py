@@ -95,6 +95,24 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="findings",
     )
+    external_inspection = models.ForeignKey(
+        "audits.ExternalInspection",
+        verbose_name=_("đợt kiểm tra"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        editable=False,
+    )
+    management_review = models.ForeignKey(
+        "audits.ManagementReview",
+        verbose_name=_("cuộc họp xem xét của lãnh đạo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        editable=False,
+    )
     description = models.TextField(_("mô tả"))
     evidence = models.TextField(_("bằng chứng"), blank=True)
     state = models.CharField(

@@ -11,5 +11,8 @@ from . import (  # noqa: F401
     findings,
     menu,
     my_work,
+    programme,
+    register,
     reminders,
+    reviews,
 )

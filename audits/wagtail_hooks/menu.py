@@ -21,3 +21,21 @@ class AuditsGroup(WagtailMenuRegisterableGroup):
 @hooks.register("register_admin_menu_item")
 def register_audits_menu():
     return AuditsGroup().get_menu_item()
+
+
+SYSTEM_MENU_HOOK = "register_quality_system_menu_item"
+
+
+class QualitySystemGroup(WagtailMenuRegisterableGroup):
+    """ "Hệ thống chất lượng": the register, risks, announcements, inspections, management
+    reviews (the system as a whole, beside the audits)."""
+
+    menu_label = _("Hệ thống chất lượng")
+    menu_icon = "doc-full-inverse"
+    menu_order = 76
+    submenu_hook = SYSTEM_MENU_HOOK
+
+
+@hooks.register("register_admin_menu_item")
+def register_quality_system_menu():
+    return QualitySystemGroup().get_menu_item()

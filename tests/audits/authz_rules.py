@@ -1,5 +1,6 @@
 """Matrix rules and marked objects of audits (found by tests/authz.py)."""
 
+from tests.audits import authz_rules_programme, authz_rules_register, authz_rules_reviews
 from tests.authz import ADMIN, MEMBERS, ROLES, Rule, on_node
 
 MEMBERS_AND_ADMIN = MEMBERS | ADMIN
@@ -13,6 +14,9 @@ def populate(world):
     populate_findings(world)
     populate_actions(world)
     populate_complaints(world)
+    authz_rules_register.populate(world)
+    authz_rules_programme.populate(world)
+    authz_rules_reviews.populate(world)
 
 
 # --- The clause catalogue and the question bank -------------------------------------------------
@@ -608,3 +612,6 @@ RULES += [
         note="inspect, history, usage: the node's officers, leaders and those above; no auditor",
     ),
 ]
+
+# --- The QMS register, the programme and management reviews: their own modules ---------------
+RULES += authz_rules_register.RULES + authz_rules_programme.RULES + authz_rules_reviews.RULES

@@ -1,0 +1,5 @@
+"""Demo data of the yearly audit programme and its entries (run by ``audits.demo.seed``, idempotent)."""
+
+
+def seed() -> dict:
+    return {}

@@ -1,0 +1,1 @@
+"""Admin wiring of the yearly audit programme and its entries."""

@@ -1,0 +1,1 @@
+"""Admin wiring of the QMS register (scope, policy), risks and opportunities, conformity announcements and external inspections."""
