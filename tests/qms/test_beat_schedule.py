@@ -17,7 +17,7 @@ def test_code_schedules_are_installed_in_the_database():
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("0", "5")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # as the module's other test (see tests/conftest.py)
 def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     for entry in app.conf.beat_schedule.values():
