@@ -156,6 +156,17 @@ def _validate(instance: Finding) -> None:
             errors["audit"] = [_("Phát hiện từ đánh giá nội bộ cần chọn cuộc đánh giá.")]
         if instance.checklist_item_id:
             errors["checklist_item"] = [_("Câu hỏi trong phiếu đánh giá cần cuộc đánh giá.")]
+    inspection = instance.external_inspection
+    if inspection is not None:
+        if instance.source != FindingSource.EXTERNAL_INSPECTION:
+            errors["source"] = [
+                _("Phát hiện của đợt kiểm tra có nguồn “Kiểm tra của cơ quan có thẩm quyền”.")
+            ]
+        if instance.agency_id and not instance.agency.is_within(inspection.agency):
+            errors["agency"] = [
+                _("“%(agency)s” không thuộc cơ quan được kiểm tra “%(inspected)s”.")
+                % {"agency": instance.agency.name, "inspected": inspection.agency.name}
+            ]
     if instance.agency_id is None:
         errors["agency"] = [_("Hãy chọn cơ quan, đơn vị của phát hiện.")]
     if errors:
@@ -237,6 +248,11 @@ def _check_fixed_fields(before: Finding, instance: Finding) -> None:
     if instance.checklist_item_id != before.checklist_item_id:
         errors["checklist_item"] = [
             _("Phát hiện %(code)s: không đổi được câu hỏi trong phiếu đánh giá đã ghi nhận.")
+            % {"code": before.code}
+        ]
+    if instance.external_inspection_id != before.external_inspection_id:
+        errors["external_inspection"] = [
+            _("Phát hiện %(code)s: không đổi được đợt kiểm tra đã ghi nhận.")
             % {"code": before.code}
         ]
     if before.audit_id and instance.source != before.source:

@@ -34,7 +34,9 @@ from audits.models import (
 )
 from audits.report import audit_report_view
 from audits.rules_audits import AUDIT
+from audits.rules_complaints import COMPLAINT
 from audits.rules_findings import FINDING, KEEPERS
+from audits.rules_register import INSPECTION
 from audits.selectors_actions import overdue_label, with_overdue
 from audits.selectors_audits import open_audit_paths
 from audits.selectors_findings import open_audits_on_team, prefill_from_item, recurrence_message
@@ -268,7 +270,10 @@ def _action_inspect_url(user, action) -> str | None:
 
 class FindingInspectView(ScopedInspectView):
     def get_field_label(self, field_name, field):
-        labels = {"actions": _("Hành động khắc phục")}
+        labels = {
+            "actions": _("Hành động khắc phục"),
+            "complaints": _("Khiếu nại, phản ánh"),
+        }
         return labels.get(field_name) or super().get_field_label(field_name, field)
 
     def get_agency_display_value(self):
@@ -291,6 +296,29 @@ class FindingInspectView(ScopedInspectView):
             url = reverse("audits:inspect", args=[audit.pk])
             return format_html('<a href="{}">{}</a>', url, str(audit))
         return audit.code
+
+    def get_external_inspection_display_value(self):
+        inspection = self.object.external_inspection
+        if inspection is None:
+            return EMPTY
+        if permissions.has_permission(self.request.user, INSPECTION, permissions.VIEW, inspection):
+            url = reverse("external_inspections:inspect", args=[inspection.pk])
+            return format_html('<a href="{}">{}</a>', url, str(inspection))
+        return str(inspection)
+
+    def get_complaints_display_value(self):
+        complaints = list(self.object.complaints.order_by("code"))
+        if not complaints:
+            return EMPTY
+        user = self.request.user
+
+        def link(complaint):
+            if permissions.has_permission(user, COMPLAINT, permissions.VIEW, complaint):
+                url = reverse("complaints:inspect", args=[complaint.pk])
+                return format_html('<a href="{}">{}</a>', url, complaint.code)
+            return complaint.code
+
+        return format_html_join(", ", "{}", ((link(c),) for c in complaints))
 
     def get_clause_display_value(self):
         return str(self.object.clause) if self.object.clause_id else EMPTY
@@ -445,6 +473,8 @@ class FindingViewSet(AgencyScopedViewSet):
         "code",
         "agency",
         "audit",
+        "external_inspection",
+        "complaints",
         "kind",
         "source",
         "clause",
