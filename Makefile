@@ -27,12 +27,16 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py rundev --host $(HOST) --port $(PORT)
 
+# The suite runs on every core (pytest-xdist), a module's tests on one worker (their fixtures
+# are built once); each worker has its own test database.
+XDIST := -n auto --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Everyday feedback: the suite without the tests marked slow (make test and CI run everything).
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 coverage: install
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
