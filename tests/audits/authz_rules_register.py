@@ -2,8 +2,9 @@
 conformity announcements and external inspections (gathered by tests/audits/authz_rules.py).
 
 Each agency has a register whose scope text carries its marker, a risk whose title carries it, a
-conformity announcement whose number carries it (with the agency's marked document) and an
-external inspection whose conclusion number carries it. The register, the risks and the
+conformity announcement whose number carries it (no signed document: an announcement protects
+its document, and the matrix deletes the world's documents) and an external inspection whose
+conclusion number carries it. The register, the risks and the
 announcements are read by officers, leaders and staff of the agency and above, and kept (add,
 change, the risk's "close") by its officers and leaders and those above; the inspections are read
 and kept by officers and leaders only (audits/rules_register.py). Auditors reach none of them;
@@ -64,7 +65,6 @@ def populate(world):
                 announced_on=datetime.date(2025, 6, 1),
                 number=f"CB-{world.mark(place, 'announcement')}",
                 posted_at=f"Trụ sở {world.mark(place, 'posted')}",
-                document=world.objects.get(("document", place.pk)),
             ),
         )
         world.objects["inspection", place.pk] = inspection_save(
