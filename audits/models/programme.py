@@ -91,6 +91,9 @@ QUARTER_CHOICES = [(1, _("Quý I")), (2, _("Quý II")), (3, _("Quý III")), (4, 
 class ProgrammeEntry(models.Model):
     """An audit planned in the programme: which unit, which quarter, which clauses and TTHC."""
 
+    # The policy's owner of the row: the programme's scope body (not the auditee).
+    agency_path_lookup = "programme__agency__path"
+
     programme = models.ForeignKey(
         AuditProgramme,
         verbose_name=_("chương trình"),
