@@ -740,3 +740,52 @@ def test_the_lists_cost_the_same_queries_for_few_and_many_programmes(world, clie
         _approve(world, programme)
     many = {(u.pk, url): _list_queries(client, u, url) for u in (officer, leader) for url in urls}
     assert many == few
+
+
+# --- Demo data --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.slow
+def test_the_demo_programmes_leave_gaps_and_await_approval(seeded, client):
+    from django.contrib.auth import get_user_model
+
+    from audits import demo_programme
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__startswith="hn-")}
+    current = AuditProgramme.objects.get(agency__code="HN", year=YEAR)
+    assert current.state == ProgrammeState.APPROVED
+    assert (current.created_by, current.approved_by) == (users["hn-auditor"], users["hn-leader"])
+    assert {e.quarter for e in current.entries.all()} == {1, 2, 3, 4}
+    linked = set(current.entries.exclude(audit=None).values_list("audit__code", flat=True))
+    assert linked and all(code.startswith("DGNB-") for code in linked)
+    assert "DGNB-05" not in linked  # cancelled
+    assert current.entries.filter(priority=EntryPriority.HIGH).exists()
+    result = coverage(current)
+    assert {a.code for a, _c in result.unit_gaps} >= {"SNV-VL"}
+    assert len(result.procedure_gaps) == 1
+
+    upcoming = AuditProgramme.objects.get(agency__code="HN", year=YEAR + 1)
+    assert upcoming.state == ProgrammeState.DRAFT
+    assert upcoming.created_by == users["hn-officer"] and upcoming.entries.exists()
+    upcoming_gaps = coverage(upcoming)
+    assert upcoming_gaps.unit_gaps and upcoming_gaps.procedure_gaps
+    assert demo_programme.seed() == {"audit_programmes": 0, "programme_entries": 0}
+
+    client.force_login(users["hn-leader"])
+    url = reverse("audit_programmes:transition", args=[upcoming.pk, "approve"])
+    assert client.post(url, {"note": "Đồng ý"}).status_code == 302
+    assert AuditProgramme.objects.get(pk=upcoming.pk).state == ProgrammeState.APPROVED
+    page = client.get(reverse("audit_programmes:inspect", args=[upcoming.pk])).content.decode()
+    gap = upcoming_gaps.procedure_gaps[0]
+    assert f"{gap.code} – {gap.name}" in page
