@@ -127,7 +127,9 @@ def approve_refusal(actor, programme: AuditProgramme) -> str | None:
         return _(
             "Chỉ lãnh đạo của “%(agency)s” hoặc cơ quan cấp trên phê duyệt chương trình đánh giá."
         ) % {"agency": programme.agency.name}
-    if not programme.entries.exists():
+    # A list annotates ``entry_count`` (one query for the page, not one per row).
+    count = getattr(programme, "entry_count", None)
+    if not (count if count is not None else programme.entries.exists()):
         return _(
             "%(programme)s chưa có cuộc đánh giá dự kiến nào: không phê duyệt chương trình trống."
         ) % {"programme": _label(programme)}

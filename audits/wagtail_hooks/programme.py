@@ -15,7 +15,10 @@ prefilled from the entry, or link an existing one), history, export.
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +78,7 @@ from qms.people import person_name
 from qms.viewsets import (
     AgencyScopedViewSet,
     ScopedCreateView,
+    ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,
     ScopedInspectView,
@@ -173,7 +177,12 @@ class ProgrammeFilterSet(WagtailFilterSet):
 
 class ProgrammeIndexView(ScopedIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("agency__parent", "created_by")
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("agency__parent", "created_by")
+            .annotate(entry_count=Count("entries"))
+        )
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)
@@ -512,6 +521,26 @@ class EntryEditView(EntrySaveMixin, ScopedEditView):
         return form
 
 
+class EntryDeleteView(ScopedDeleteView):
+    """The refusal of ``entry_delete`` (an approved programme, an entry with its audit) as a
+    message on the entry's page, before the confirmation."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not hasattr(self, "object"):
+            self.object = self.get_object()
+        entry = self.object
+        reason = entry_change_refusal(request.user, entry)
+        if not reason and entry.audit_id:
+            reason = _("“%(entry)s” đã có cuộc đánh giá %(code)s: không xóa được.") % {
+                "entry": entry,
+                "code": entry.audit.code,
+            }
+        if reason:
+            messages.error(request, reason)
+            return redirect(reverse("programme_entries:inspect", args=[entry.pk]))
+        return super().dispatch(request, *args, **kwargs)
+
+
 class EntryFilterSet(WagtailFilterSet):
     programme = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Chương trình"),
@@ -536,6 +565,11 @@ class EntryFilterSet(WagtailFilterSet):
 class EntryIndexView(ScopedIndexView):
     def get_base_queryset(self):
         return entries_with_scope(super().get_base_queryset())
+
+    def get_delete_url(self, instance):
+        # An approved programme's entry (or one with its audit) is not taken out.
+        url = super().get_delete_url(instance)
+        return None if url and (self.refusal_for(instance) or instance.audit_id) else url
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)
@@ -667,6 +701,7 @@ class EntryViewSet(AgencyScopedViewSet):
     index_view_class = EntryIndexView
     add_view_class = EntryCreateView
     edit_view_class = EntryEditView
+    delete_view_class = EntryDeleteView
     inspect_view_class = EntryInspectView
     transition_view_class = EntryTransitionView
     filterset_class = EntryFilterSet
