@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.middleware.DailyRightsMiddleware",
     "qms.middleware.PermissionCacheMiddleware",
+    "qms.middleware.ProtectedDeleteMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
