@@ -1,14 +1,17 @@
 """Demo data of the yearly audit programme and its entries (run by ``audits.demo.seed`` after the
 demo audits, findings and registers; idempotent), all through the services with the demo users:
 
-- this year's programme of Hà Nội (``HN`` and every body and unit inside it) prepared by the city's
-  internal auditor ``hn-auditor`` and approved by ``hn-leader``: one entry per body and unit over the
-  four quarters with all clauses 4–10 and the TTHC of the registers, except for the gaps it leaves
-  on purpose (no entry for Sở Nội vụ's "Phòng Việc làm - An toàn lao động", clause 10 not planned
-  for the city itself, the last TTHC of the registers that no linked audit covers not planned); the entries of the audited
-  departments are linked to this year's demo audits (``DGNB-…``), not the cancelled one;
+- this year's programme of Hà Nội prepared by the city's internal auditor ``hn-auditor`` and
+  approved by ``hn-leader``: one entry per unit of the system's scope (the matrix's rows: the city,
+  and Sở Tư pháp with the units its register names, after ``demo_register``) over the four
+  quarters with all clauses 4–10 and the TTHC of the registers, and one per department audited
+  this year, linked to its demo audit (``DGNB-…``, not the cancelled one); the matrix is mostly
+  green but for the gaps left on purpose: clause 10 not planned for the city itself, clauses 8 and
+  9 not planned for Sở Tư pháp's "Văn phòng Sở", and the last TTHC of the registers that no
+  linked audit covers;
 - next year's programme as a draft prepared by the city's ISO officer ``hn-officer``, with the
-  departments only (so its units are gaps) and one TTHC less, awaiting ``hn-leader``'s approval.
+  city, its departments and Sở Tư pháp's registered units but its "Văn phòng Sở" (a row of gaps),
+  and one TTHC less, awaiting ``hn-leader``'s approval.
 
 Idempotent: a programme already there (by scope and year) is left as it is.
 """
@@ -30,7 +33,9 @@ from qms.models import Agency, AgencyKind
 SCOPE = "HN"
 PREPARER, NEXT_PREPARER, APPROVER = "hn-auditor", "hn-officer", "hn-leader"
 ALL_CLAUSES = ("4", "5", "6", "7", "8", "9", "10")
-LEFT_OUT = "SNV-VL"  # a unit the programme forgets: a whole row of gaps
+# This year's clauses left out on purpose: a few red cells of the matrix.
+NOT_PLANNED = {"HN": ("10",), "STP-VP": ("8", "9")}
+LEFT_OUT = "STP-VP"  # next year's draft forgets it: a whole row of gaps
 OBJECTIVES = (
     "Đánh giá toàn bộ hệ thống quản lý chất lượng theo TCVN ISO 9001:2015 ít nhất một lần trong "
     "năm (Quyết định 101/2018/QĐ-TTg), ưu tiên đơn vị có điểm không phù hợp chưa đóng và tỷ lệ "
@@ -86,12 +91,17 @@ def _this_year(users, scope, year) -> int:
         keep.discard(unaudited[-1].pk)
     created = 0
     linked = []
-    for n, agency in enumerate(scope_units(scope, year)):
-        if agency.code == LEFT_OUT:
-            continue
+    rows = scope_units(scope, year)
+    audited_bodies = Agency.objects.filter(pk__in=audits).exclude(pk__in=[a.pk for a in rows])
+    unscheduled = 0
+    for agency in sorted([*rows, *audited_bodies], key=lambda a: a.path):
         audit = audits.get(agency.pk)
-        quarter = _quarter_of(audit.planned_start) if audit else n % 4 + 1
-        own = [c for c in clauses if not (agency.pk == scope.pk and c.number == "10")]
+        if audit is not None:
+            quarter = _quarter_of(audit.planned_start)
+        else:  # the units without an audit yet spread over the four quarters
+            quarter, unscheduled = unscheduled % 4 + 1, unscheduled + 1
+        left_out = NOT_PLANNED.get(agency.code, ())
+        own = [c for c in clauses if c.number not in left_out]
         entry = entry_save(
             actor=preparer,
             instance=ProgrammeEntry(
@@ -129,9 +139,9 @@ def _next_year(users, scope, year) -> int:
     by_agency = _tthc_by_agency(scope)
     clauses = list(Clause.objects.filter(number__in=ALL_CLAUSES))
     created = 0
-    bodies = [scope] + list(
-        Agency.objects.filter(parent=scope, kind=AgencyKind.DEPARTMENT).order_by("code")
-    )
+    departments = Agency.objects.filter(parent=scope, kind=AgencyKind.DEPARTMENT).order_by("code")
+    bodies = [scope, *departments]
+    bodies += [a for a in scope_units(scope, year) if a not in bodies and a.code != LEFT_OUT]
     for n, agency in enumerate(bodies):
         if not agency.is_valid_on(timezone.localdate()):
             continue

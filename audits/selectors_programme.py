@@ -7,11 +7,13 @@ shows a progress and a gap count per row at the same cost for few and many rows)
 programme's page asks the same functions with one programme.
 
 Coverage (ISO 9001 clause 9.2.2 a; Decision 101/2018: the whole system audited at least once a
-year): a cell (unit, top-level clause) is covered when an entry of the programme for that very
-unit lists the clause or one of its sub-clauses, or the audit linked to the entry (not cancelled)
-has it; a TTHC of the system's scope (``selectors_register.scope_procedures``: the TTHC in the
-registers of the scope body and its units) is covered when an entry lists it or the linked
-audit's procedure pages carry it.
+year): the rows are the units of the quality system's scope (the units named by the registers of
+the programme's body and of the agencies inside it, and the agencies holding them; without any
+register, the body and every unit inside it), valid during the year; a cell (unit, top-level
+clause) is covered when an entry of the programme for that very unit lists the clause or one of
+its sub-clauses, or the audit linked to the entry (not cancelled) has it; a TTHC of the system's
+scope (``selectors_register.scope_procedures``: the TTHC in the registers of the scope body and its
+units) is covered when an entry lists it or the linked audit's procedure pages carry it.
 """
 
 import datetime
@@ -28,7 +30,7 @@ from audits.models import (
     QualitySystem,
 )
 from qms.models import AdministrativeProcedure, Agency
-from qms.models.agencies import subtree_q
+from qms.models.agencies import path_within, subtree_q
 
 TOP_CLAUSES = tuple(str(n) for n in range(4, 11))
 DONE_STATES = (AuditState.REPORTED, AuditState.CLOSED)
@@ -60,15 +62,10 @@ def _year_q(year: int, prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": first}))
 
 
-def scope_units(agency: Agency, year: int):
-    """The rows of the matrix: the scope body and the units inside it valid during the year,
-    in the tree's order."""
-    return (
-        Agency.objects.filter(subtree_q([agency.path], "path"))
-        .filter(_year_q(year))
-        .select_related("parent")
-        .order_by("path")
-    )
+def scope_units(agency: Agency, year: int) -> list[Agency]:
+    """The rows of the matrix for a programme of ``agency`` in ``year``: the units of the quality
+    system's scope (see ``_units_of``), in the tree's order."""
+    return _units_of([(agency, year)])[agency.pk, year][0]
 
 
 def procedure_tthc_ids(page) -> set[int]:
@@ -137,6 +134,8 @@ class Coverage:
     unit_gaps: list  # [(agency, clause)] not covered, in row then column order
     procedures: list  # [(tthc, covered: bool)] of the system's scope, by code
     procedure_gaps: list  # [tthc] not covered
+    # the rows are the units of the registers (False: no register yet, the body and all its units)
+    rows_from_registers: bool = True
 
     @property
     def gap_count(self) -> int:
@@ -204,13 +203,33 @@ def _scope_tthc(programmes) -> dict[int, list]:
     return result
 
 
-def _units(programmes) -> dict[int, list]:
-    paths = sorted({p.agency.path for p in programmes})
+def _valid_in(agency: Agency, year: int) -> bool:
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return (agency.valid_from is None or agency.valid_from <= end) and (
+        agency.valid_to is None or agency.valid_to >= start
+    )
+
+
+def _units_of(keys) -> dict[tuple[int, int], tuple[list, bool]]:
+    """(body pk, year) -> (the rows of the matrix, whether registers gave them), for a batch of
+    (body, year) in two queries.
+
+    The rows are the units of the quality system's scope: the units named by the registers
+    (``QualitySystem.units``) of the body and of the agencies inside it, and the agencies holding
+    those registers, valid during the year, in the tree's order. A register counts when its
+    holder is valid during the year; without any, the rows are the body and every unit inside it
+    valid during the year (nobody has said yet what the system covers)."""
+    keys = list(keys)
+    paths = sorted({agency.path for agency, _year in keys})
     if not paths:
         return {}
-    years = {p.year for p in programmes}
+    registers = defaultdict(set)  # holder (pk, path) -> the pks of its units
+    for path, holder, unit in QualitySystem.objects.filter(
+        subtree_q(paths, "agency__path")
+    ).values_list("agency__path", "agency_id", "units"):
+        registers[holder, path].update({holder} | ({unit} if unit else set()))
     valid = Q(pk__in=[])
-    for year in years:
+    for year in {year for _agency, year in keys}:
         valid |= _year_q(year)
     agencies = list(
         Agency.objects.filter(subtree_q(paths, "path"))
@@ -218,18 +237,26 @@ def _units(programmes) -> dict[int, list]:
         .select_related("parent")
         .order_by("path")
     )
+    holders = {a.pk: a for a in agencies}
     result = {}
-    for programme in programmes:
-        start = datetime.date(programme.year, 1, 1)
-        end = datetime.date(programme.year, 12, 31)
-        result[programme.pk] = [
-            a
-            for a in agencies
-            if a.path.startswith(programme.agency.path)
-            and (a.valid_from is None or a.valid_from <= end)
-            and (a.valid_to is None or a.valid_to >= start)
-        ]
+    for body, year in keys:
+        inside = [a for a in agencies if path_within(a.path, body.path) and _valid_in(a, year)]
+        wanted = set()
+        for (holder, path), units in registers.items():
+            held = holders.get(holder)
+            if held is not None and path_within(path, body.path) and _valid_in(held, year):
+                wanted |= units
+        if wanted:
+            result[body.pk, year] = ([a for a in inside if a.pk in wanted], True)
+        else:
+            result[body.pk, year] = (inside, False)
     return result
+
+
+def _units(programmes) -> dict[int, tuple[list, bool]]:
+    """programme pk -> the rows of its matrix and whether registers gave them (``_units_of``)."""
+    rows = _units_of({(p.agency, p.year) for p in programmes})
+    return {p.pk: rows[p.agency.pk, p.year] for p in programmes}
 
 
 def summaries(programmes) -> dict[int, tuple[Coverage, Progress]]:
@@ -255,7 +282,8 @@ def summaries(programmes) -> dict[int, tuple[Coverage, Progress]]:
             covered_cells[entry.auditee_id] |= entry_clause_numbers(entry)
             covered_tthc |= entry_tthc_ids(entry)
         rows, unit_gaps = [], []
-        for agency in units[programme.pk]:
+        row_units, from_registers = units[programme.pk]
+        for agency in row_units:
             cells = []
             for clause in clauses:
                 covered = clause.number in covered_cells[agency.pk]
@@ -270,6 +298,7 @@ def summaries(programmes) -> dict[int, tuple[Coverage, Progress]]:
             unit_gaps=unit_gaps,
             procedures=procedures,
             procedure_gaps=[t for t, covered in procedures if not covered],
+            rows_from_registers=from_registers,
         )
         result[programme.pk] = (coverage, progress_of(own))
     return result

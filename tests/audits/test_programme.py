@@ -46,7 +46,7 @@ from audits.services.programme import (
     programme_save,
 )
 from qms import providers
-from qms.models import Notification, Role
+from qms.models import AgencyKind, Notification, Role
 from qms.services.memberships import membership_create
 from tests import factories
 from tests.documents.authz_rules import procedure as procedure_page
@@ -83,12 +83,18 @@ def _approve(world, programme, actor=None):
     )
 
 
-def _register(agency, tthc):
+def _register(agency, tthc, units=()):
     system = QualitySystem.objects.create(
         agency=agency, scope="Giải quyết thủ tục hành chính", quality_policy="Phục vụ nhân dân"
     )
     system.administrative_procedures.set(tthc)
+    system.units.set(units)
     return system
+
+
+def _by_path(*agencies):
+    """The agencies in the tree's order (paths of primary keys, as the matrix orders its rows)."""
+    return sorted(agencies, key=lambda a: a.path)
 
 
 def _qualified_auditor(world, relation="parent"):
@@ -141,17 +147,36 @@ def _finding(agency, code, kind, *, state=FindingState.ACTION_REQUIRED, raised_o
 
 
 def test_the_coverage_matrix_lists_exactly_the_uncovered_cells_and_tthc(world):
+    # The rows are the units of the system's scope: those the registers in the subtree name, and
+    # the agencies holding the registers; not the office nobody registered, nor a unit dissolved
+    # before the year.
+    office = factories.agency(
+        name="Văn phòng Sở thử", kind=AgencyKind.UNIT, parent=world.node, code="STP-VP"
+    )
+    desk = factories.agency(
+        name="Bộ phận một cửa thử", kind=AgencyKind.ONE_STOP, parent=world.node, code="STP-MC"
+    )
+    dissolved = factories.agency(
+        name="Phòng đã giải thể",
+        kind=AgencyKind.UNIT,
+        parent=world.node,
+        code="STP-CU",
+        valid_to=datetime.date(YEAR - 1, 12, 31),
+    )
     t1 = factories.tthc(code="1.000001", name="Đăng ký khai sinh", agencies=[world.node])
     t2 = factories.tthc(code="1.000002", name="Đăng ký kết hôn", agencies=[world.node])
     t3 = factories.tthc(code="1.000003", name="Chứng thực bản sao", agencies=[world.unit])
     t4 = factories.tthc(code="1.000004", name="Thủ tục của sở khác", agencies=[world.sibling])
-    _register(world.node, [t1, t2])
-    _register(world.unit, [t3])
-    _register(world.sibling, [t4])
+    _register(world.node, [t1, t2], units=[desk, dissolved])
+    _register(world.unit, [t3])  # no units named: its holder is a row all the same
+    _register(world.sibling, [t4], units=[world.sibling])
     programme = _programme(world)
     # Clause 5 by its sub-clause 5.1; clause 9 by the linked audit's 9.1.
     node_entry = _entry(programme, world.node, clauses=("4", "5.1"), tthc=[t1])
     _entry(programme, world.unit, quarter=3, clauses=("8.5.1",))
+    _entry(programme, desk, quarter=2, clauses=("4", "5", "7.1", "8", "9"))
+    # The office's entry covers nothing of the matrix (a cell needs an entry for that very unit).
+    _entry(programme, office, quarter=4, clauses=("6", "10"))
     audit = _audit(world, world.node, code="DG-LINK", clauses=("9.1",))
     ProgrammeEntry.objects.filter(pk=node_entry.pk).update(audit=audit)
     # A sibling's entry in its own programme covers nothing here.
@@ -161,18 +186,16 @@ def test_the_coverage_matrix_lists_exactly_the_uncovered_cells_and_tthc(world):
     result = coverage(programme)
 
     assert [c.number for c in result.clauses] == ["4", "5", "6", "7", "8", "9", "10"]
-    assert [a for a, _cells in result.rows] == [world.node, world.unit]
+    rows = _by_path(world.node, world.unit, desk)
+    assert [a for a, _cells in result.rows] == rows
+    assert result.rows_from_registers
+    gaps = {
+        "STP": ["6", "7", "8", "10"],
+        "STP-HC": ["4", "5", "6", "7", "9", "10"],
+        "STP-MC": ["6", "10"],
+    }
     assert [(a.code, c.number) for a, c in result.unit_gaps] == [
-        ("STP", "6"),
-        ("STP", "7"),
-        ("STP", "8"),
-        ("STP", "10"),
-        ("STP-HC", "4"),
-        ("STP-HC", "5"),
-        ("STP-HC", "6"),
-        ("STP-HC", "7"),
-        ("STP-HC", "9"),
-        ("STP-HC", "10"),
+        (a.code, number) for a in rows for number in gaps[a.code]
     ]
     assert [(t.code, t.name) for t in result.procedure_gaps] == [
         ("1.000002", "Đăng ký kết hôn"),
@@ -181,7 +204,44 @@ def test_the_coverage_matrix_lists_exactly_the_uncovered_cells_and_tthc(world):
     assert [t.pk for t, _c in result.procedures] == list(
         scope_procedures(world.node).values_list("pk", flat=True)
     )
-    assert result.gap_count == 12
+    assert result.gap_count == 14
+    # The province's programme: the registers inside it (the node's, the unit's, the sibling's).
+    province = coverage(_programme(world, agency=world.parent, actor=world.admin))
+    assert [a for a, _c in province.rows] == _by_path(world.node, world.unit, desk, world.sibling)
+
+
+def test_without_a_register_the_rows_are_the_body_and_its_units_valid_during_the_year(world):
+    office = factories.agency(
+        name="Văn phòng Sở thử", kind=AgencyKind.UNIT, parent=world.node, code="STP-VP"
+    )
+    factories.agency(
+        name="Phòng thành lập năm sau",
+        kind=AgencyKind.UNIT,
+        parent=world.node,
+        code="STP-MOI",
+        valid_from=datetime.date(YEAR + 1, 1, 1),
+    )
+    dissolved = factories.agency(
+        name="Phòng đã giải thể",
+        kind=AgencyKind.UNIT,
+        parent=world.node,
+        code="STP-CU",
+        valid_to=datetime.date(YEAR - 1, 12, 31),
+    )
+    # Neither a register outside the subtree nor one held by a unit gone before the year counts.
+    _register(world.sibling, [], units=[world.sibling])
+    _register(dissolved, [], units=[dissolved])
+    programme = _programme(world)
+    _entry(programme, office, clauses=("4", "5", "6", "7", "8", "9", "10"))
+
+    result = coverage(programme)
+
+    assert not result.rows_from_registers
+    assert [a for a, _c in result.rows] == _by_path(world.node, world.unit, office)
+    assert [(a.code, [c for _clause, c in cells]) for a, cells in result.rows] == [
+        (a.code, [a == office] * 7) for a in _by_path(world.node, world.unit, office)
+    ]
+    assert len(result.unit_gaps) == 14 and result.procedures == []
 
 
 def test_a_cancelled_linked_audit_covers_nothing_but_an_audited_procedure_page_does(world):
@@ -209,7 +269,7 @@ def test_a_cancelled_linked_audit_covers_nothing_but_an_audited_procedure_page_d
 
 def test_the_programme_page_shows_the_matrix_legend_gaps_and_progress(world, client):
     t1 = factories.tthc(code="1.000021", name="Đăng ký khai tử", agencies=[world.node])
-    _register(world.node, [t1])
+    _register(world.node, [t1], units=[world.node, world.unit])
     programme = _programme(world)
     _entry(programme, world.node, clauses=("4", "5", "6", "7", "8", "9", "10"))
     client.force_login(world.users["node", Role.LEADER])
@@ -219,6 +279,11 @@ def test_the_programme_page_shows_the_matrix_legend_gaps_and_progress(world, cli
     assert "Chú giải" in text and "chưa có (khoảng trống)" in text
     assert text.count('class="qms-covered"') == 7  # the node's row
     assert text.count('class="qms-gap"') == 7  # the unit's row
+    assert "Đơn vị trong phạm vi hệ thống" in text
+    # Compact cells: a mark, the words for screen readers only, the unit and clause on hover.
+    assert 'title="Phòng Hành chính thử — Sở Tư pháp thử – Điều 10: chưa có (khoảng trống)"' in text
+    assert '—<span class="w-sr-only"> chưa có</span></td>' in text
+    assert "visuallyhidden" not in text
     assert "1.000021 – Đăng ký khai tử" in text
     assert "0/1 đã thực hiện" in text
     for raw in ("True", "False", "None"):
@@ -776,15 +841,23 @@ def test_the_demo_programmes_leave_gaps_and_await_approval(seeded, client):
     assert linked and all(code.startswith("DGNB-") for code in linked)
     assert "DGNB-05" not in linked  # cancelled
     assert current.entries.filter(priority=EntryPriority.HIGH).exists()
+    # The rows are the registers' units (the city; Sở Tư pháp and the units its register names):
+    # mostly green, a few cells left out on purpose, and one TTHC.
     result = coverage(current)
-    assert {a.code for a, _c in result.unit_gaps} >= {"SNV-VL"}
+    assert [a.code for a, _c in result.rows] == ["HN", "STP", "STP-VP", "STP-HCTP", "STP-MC"]
+    assert [(a.code, c.number) for a, c in result.unit_gaps] == [
+        ("HN", "10"),
+        ("STP-VP", "8"),
+        ("STP-VP", "9"),
+    ]
     assert len(result.procedure_gaps) == 1
 
     upcoming = AuditProgramme.objects.get(agency__code="HN", year=YEAR + 1)
     assert upcoming.state == ProgrammeState.DRAFT
     assert upcoming.created_by == users["hn-officer"] and upcoming.entries.exists()
     upcoming_gaps = coverage(upcoming)
-    assert upcoming_gaps.unit_gaps and upcoming_gaps.procedure_gaps
+    assert {a.code for a, _c in upcoming_gaps.unit_gaps} == {"STP-VP"}
+    assert len(upcoming_gaps.unit_gaps) == 7 and len(upcoming_gaps.procedure_gaps) == 1
     assert demo_programme.seed() == {"audit_programmes": 0, "programme_entries": 0}
 
     client.force_login(users["hn-leader"])
