@@ -477,10 +477,10 @@ class ReviewViewSet(AgencyScopedViewSet):
         "chair",
         "attendees",
         "other_attendees",
-        "inputs",
         "decisions",
         "resource_needs",
         "findings",
+        "inputs",
         "inputs_compiled_at",
         "created_by",
     ]
