@@ -320,7 +320,7 @@ class CalendarOverrideViewSet(AgencyScopedViewSet):
 
 
 class CoreViewSetGroup(ModelViewSetGroup):
-    menu_label = _("Hệ thống ISO")
+    menu_label = _("Danh mục và phân quyền")
     menu_icon = "cogs"
     menu_order = 900
     items = (
