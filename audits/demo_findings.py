@@ -33,6 +33,10 @@ from audits.models import (
     AuditState,
     ChecklistItem,
     Clause,
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintOutcome,
     CorrectiveAction,
     CorrectiveActionStep,
     Finding,
@@ -50,6 +54,11 @@ from audits.services.actions import (
 )
 from audits.services.audits import audit_close, audit_report
 from audits.services.checklists import checklist_answer, checklist_generate
+from audits.services.complaints import (
+    complaint_answer,
+    complaint_raise_finding,
+    complaint_record,
+)
 from audits.services.findings import finding_record, finding_respond_close
 from qms.models import Agency
 
@@ -352,18 +361,36 @@ def _complaint(users) -> tuple[int, int]:
     )
     if earlier is None or officer is None or Finding.objects.filter(description=COMPLAINT).exists():
         return 0, 0
-    finding = finding_record(
+    complaint = complaint_record(
         actor=officer,
-        instance=Finding(
+        instance=Complaint(
             agency=agency,
-            kind=MI,
-            source=FindingSource.COMPLAINT,
-            clause=earlier.clause,
+            kind=ComplaintKind.FEEDBACK,
+            channel=ComplaintChannel.PORTAL,
+            received_on=_day(-16),
             procedure=earlier.procedure,
-            description=COMPLAINT,
-            evidence=f"Phiếu ghi nhận phản ánh ngày {_day(-15):%d/%m/%Y}.",
-            raised_on=_day(-15),
+            dossier_code="000.00.12.H26-261012-0043",
+            content="Hồ sơ chứng thực nộp trực tuyến bị yêu cầu bổ sung hai lần cùng một "
+            "giấy tờ, trả kết quả chậm hơn giấy hẹn (Dữ liệu minh họa).",
+            complainant_name="Phạm Thị Thu Hà",
+            complainant_phone="0912 345 678",
         ),
+    )
+    finding = complaint_raise_finding(
+        actor=officer,
+        instance=complaint,
+        kind=MI,
+        description=COMPLAINT,
+        clause=earlier.clause,
+        raised_on=_day(-15),
+    )
+    complaint_answer(
+        actor=officer,
+        instance=complaint,
+        answered_on=_day(-9),
+        answer="Sở Tư pháp xin lỗi bà về việc yêu cầu bổ sung trùng lặp; đã chấn chỉnh Bộ phận "
+        "một cửa và trả kết quả ngay trong ngày (Dữ liệu minh họa).",
+        outcome=ComplaintOutcome.JUSTIFIED,
     )
     verifier = users.get("skhcn-auditor")
     action = action_open(
@@ -415,4 +442,68 @@ def seed() -> dict:
     findings, actions = _complaint(users)
     created["findings"] += findings
     created["corrective_actions"] += actions
+    created["complaints"] = findings + _complaints(users)
     return created
+
+
+# Other complaints and feedback of Sở Tư pháp: answered on time, answered late, one waiting
+# (kind, channel, received days ago, content, answered days ago or None, outcome).
+COMPLAINTS = (
+    (
+        ComplaintKind.FEEDBACK,
+        ComplaintChannel.HOTLINE,
+        -40,
+        "Đề nghị niêm yết rõ mức phí chứng thực bản sao tại Bộ phận một cửa (Dữ liệu minh họa).",
+        -33,
+        ComplaintOutcome.JUSTIFIED,
+    ),
+    (
+        ComplaintKind.COMPLAINT,
+        ComplaintChannel.LETTER,
+        -60,
+        "Khiếu nại việc từ chối cấp Phiếu lý lịch tư pháp khi thiếu bản sao CCCD, trong khi "
+        "dữ liệu dân cư đã có (Dữ liệu minh họa).",
+        -38,
+        ComplaintOutcome.PARTLY,
+    ),
+    (
+        ComplaintKind.FEEDBACK,
+        ComplaintChannel.PORTAL,
+        -3,
+        "Phản ánh thời gian chờ tại quầy hộ tịch buổi sáng thứ Hai quá lâu (Dữ liệu minh họa).",
+        None,
+        "",
+    ),
+)
+
+
+def _complaints(users) -> int:
+    agency = Agency.objects.filter(code="STP").first()
+    officer = users.get("stp-officer")
+    if agency is None or officer is None:
+        return 0
+    made = 0
+    for kind, channel, received, content, answered, outcome in COMPLAINTS:
+        if Complaint.objects.filter(agency=agency, content=content).exists():
+            continue
+        complaint = complaint_record(
+            actor=officer,
+            instance=Complaint(
+                agency=agency,
+                kind=kind,
+                channel=channel,
+                received_on=_day(received),
+                content=content,
+                complainant_name="Người dân (Dữ liệu minh họa)",
+            ),
+        )
+        if answered is not None:
+            complaint_answer(
+                actor=officer,
+                instance=complaint,
+                answered_on=_day(answered),
+                answer="Sở Tư pháp đã tiếp thu và trả lời bằng văn bản (Dữ liệu minh họa).",
+                outcome=outcome,
+            )
+        made += 1
+    return made

@@ -306,9 +306,11 @@ def complaint_raise_finding(
     kind: str = FindingKind.MINOR_NC,
     description: str = "",
     clause=None,
+    raised_on: datetime.date | None = None,
 ) -> Finding:
     """Raise a nonconformity from the complaint (source "complaint", the complaint's agency and
-    procedure) through ``finding_record``, and link it to the complaint."""
+    procedure) through ``finding_record``, and link it to the complaint. ``raised_on`` is today
+    unless given (a finding recorded later for a day it was decided)."""
     complaint = _locked(instance)
     _check(raise_refusal(actor, complaint))
     if kind not in NONCONFORMITY_KINDS:
@@ -328,7 +330,7 @@ def complaint_raise_finding(
             description=description,
             evidence=_("Khiếu nại, phản ánh %(code)s tiếp nhận ngày %(day)s.")
             % {"code": complaint.code, "day": _date(complaint.received_on)},
-            raised_on=timezone.localdate(),
+            raised_on=raised_on or timezone.localdate(),
         ),
     )
     complaint.finding = finding
