@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audits.models import (
     Audit,
     AuditState,
+    Complaint,
     CorrectiveAction,
     ExternalInspection,
     Finding,
@@ -32,7 +33,6 @@ from audits.models import (
     Risk,
     RiskState,
 )
-from audits.models.actions import ActionState
 from audits.selectors_actions import overdue_q
 from audits.selectors_complaints import subtree_on_time_counts
 from audits.selectors_register import level_label
@@ -63,11 +63,30 @@ def _section(key: str, title: str, facts=(), items=(), empty: str = "") -> dict:
     }
 
 
-def _finding_line(finding: Finding) -> str:
+def _by(field: str, as_of) -> Q:
+    """``field`` (a moment) fell on or before the day ``as_of``."""
+    return Q(**{f"{field}__date__lte": as_of})
+
+
+def _finding_state_as_of(finding: Finding, as_of) -> str:
+    """The finding's state that day: closed only if it was closed by then (a finding closed
+    later was still waiting for its actions or its response)."""
+    if finding.closed_at is not None and timezone.localdate(finding.closed_at) <= as_of:
+        return FindingState.CLOSED
+    if finding.state != FindingState.CLOSED:
+        return finding.state
+    return (
+        FindingState.ACTION_REQUIRED
+        if finding.kind in (FindingKind.MAJOR_NC, FindingKind.MINOR_NC)
+        else FindingState.OPEN
+    )
+
+
+def _finding_line(finding: Finding, as_of) -> str:
     return _("%(code)s – %(kind)s – %(state)s: %(text)s") % {
         "code": finding.code,
         "kind": FindingKind(finding.kind).label,
-        "state": FindingState(finding.state).label,
+        "state": FindingState(_finding_state_as_of(finding, as_of)).label,
         "text": finding.description[:160],
     }
 
@@ -78,22 +97,19 @@ def _previous_reviews(agency: Agency, start, as_of) -> dict:
             subtree_q([agency.path], "agency__path"),
             source=FindingSource.MANAGEMENT_REVIEW,
             raised_on__lt=start,
+            raised_on__lte=as_of,
         )
         .select_related("management_review")
         .annotate(
-            actions_total=Count("actions", distinct=True),
-            actions_closed=Count(
-                "actions",
-                filter=Q(actions__state=ActionState.CLOSED),
-                distinct=True,
-            ),
+            actions_total=Count("actions", filter=_by("actions__created_at", as_of), distinct=True),
+            actions_closed=Count("actions", filter=_by("actions__closed_at", as_of), distinct=True),
         )
         .order_by("raised_on", "pk")
     )
-    still_open = [f for f in findings if f.state != FindingState.CLOSED]
+    still_open = [f for f in findings if _finding_state_as_of(f, as_of) != FindingState.CLOSED]
     items = []
     for f in findings:
-        line = _finding_line(f)
+        line = _finding_line(f, as_of)
         if f.actions_total:
             line += " " + _("(hành động khắc phục: %(closed)d/%(total)d đã đóng)") % {
                 "closed": f.actions_closed,
@@ -120,11 +136,20 @@ def _audits(agency: Agency, start, end, as_of) -> dict:
             planned_start__lte=min(end, as_of),
         )
         .annotate(
-            majors=Count("findings", filter=Q(findings__kind=FindingKind.MAJOR_NC)),
-            minors=Count("findings", filter=Q(findings__kind=FindingKind.MINOR_NC)),
+            majors=Count(
+                "findings",
+                filter=Q(findings__kind=FindingKind.MAJOR_NC, findings__raised_on__lte=as_of),
+            ),
+            minors=Count(
+                "findings",
+                filter=Q(findings__kind=FindingKind.MINOR_NC, findings__raised_on__lte=as_of),
+            ),
             others=Count(
                 "findings",
-                filter=Q(findings__kind__in=[FindingKind.OBSERVATION, FindingKind.OPPORTUNITY]),
+                filter=Q(
+                    findings__kind__in=[FindingKind.OBSERVATION, FindingKind.OPPORTUNITY],
+                    findings__raised_on__lte=as_of,
+                ),
             ),
         )
         .select_related("agency")
@@ -168,7 +193,7 @@ def _inspections(agency: Agency, start, end, as_of) -> dict:
             inspected_on__gte=start,
             inspected_on__lte=min(end, as_of),
         )
-        .annotate(n_findings=Count("findings"))
+        .annotate(n_findings=Count("findings", filter=Q(findings__raised_on__lte=as_of)))
         .select_related("agency")
         .order_by("inspected_on", "pk")
     )
@@ -200,15 +225,26 @@ def _inspections(agency: Agency, start, end, as_of) -> dict:
 def _complaints(agency: Agency, start, end, as_of) -> dict:
     counts = subtree_on_time_counts(agency, start, min(end, as_of), today=as_of)
     answered = counts["on_time"] + counts["late"]
+    # Received and still unanswered as of that day (answered or withdrawn later: still open).
+    unanswered = Q(received_on__lte=as_of) & (
+        Q(answered_on__isnull=True) | Q(answered_on__gt=as_of)
+    )
+    mine = Complaint.objects.filter(subtree_q([agency.path], "agency__path")).aggregate(
+        received=Count("pk", filter=Q(received_on__gte=start, received_on__lte=min(end, as_of))),
+        unanswered=Count("pk", filter=unanswered),
+        overdue=Count("pk", filter=unanswered & Q(due_on__lt=as_of)),
+    )
     return _section(
         "complaints",
         _("c) Khiếu nại, phản ánh và sự hài lòng của người dân"),
         facts=[
+            (_("Tiếp nhận trong kỳ"), mine["received"]),
             (_("Đã trả lời trong kỳ"), answered),
             (_("Trả lời đúng hạn"), counts["on_time"]),
             (_("Trả lời trễ hạn"), counts["late"]),
             (_("Tỷ lệ trả lời đúng hạn"), _pct(counts["on_time"], answered)),
-            (_("Chưa trả lời, đã quá hạn"), counts["pending_overdue"]),
+            (_("Chưa trả lời"), mine["unanswered"]),
+            (_("Chưa trả lời, đã quá hạn"), mine["overdue"]),
         ],
     )
 
@@ -221,19 +257,24 @@ def _actions(agency: Agency, start, end, as_of) -> dict:
     actions = CorrectiveAction.objects.filter(
         subtree_q([agency.path], "finding__agency__path"), finding__raised_on__lte=as_of
     )
+    # As the actions' selectors derive it (``overdue_q``: not yet implemented and past the due
+    # date), on that day: an action implemented or closed later was still undone then.
+    closed_by = _by("closed_at", as_of)
+    open_then = _by("created_at", as_of) & ~closed_by
+    overdue_then = open_then & (
+        overdue_q(as_of) | Q(due_date__lt=as_of, implemented_at__date__gt=as_of)
+    )
     overdue = list(
-        actions.filter(overdue_q(as_of))
+        actions.filter(overdue_then)
         .select_related("finding", "owner")
         .order_by("due_date", "pk")[:20]
     )
     counts = actions.aggregate(
-        open=Count("pk", filter=~Q(state=ActionState.CLOSED)),
-        overdue=Count("pk", filter=overdue_q(as_of)),
+        open=Count("pk", filter=open_then),
+        overdue=Count("pk", filter=overdue_then),
         closed=Count(
             "pk",
-            filter=Q(
-                state=ActionState.CLOSED, closed_at__date__gte=start, closed_at__date__lte=end
-            ),
+            filter=Q(closed_at__date__gte=start, closed_at__date__lte=min(end, as_of)),
         ),
     )
     items = [
@@ -250,7 +291,10 @@ def _actions(agency: Agency, start, end, as_of) -> dict:
         _("d) Sự không phù hợp và hành động khắc phục"),
         facts=[
             (_("Không phù hợp ghi nhận trong kỳ"), nc.filter(raised_on__gte=start).count()),
-            (_("Không phù hợp chưa đóng"), nc.exclude(state=FindingState.CLOSED).count()),
+            (
+                _("Không phù hợp chưa đóng"),
+                nc.filter(~Q(state=FindingState.CLOSED) | Q(closed_at__date__gt=as_of)).count(),
+            ),
             (_("Hành động khắc phục đang thực hiện"), counts["open"]),
             (_("Hành động khắc phục quá hạn"), counts["overdue"]),
             (_("Hành động khắc phục đã đóng trong kỳ"), counts["closed"]),
@@ -265,8 +309,11 @@ def _documents(agency: Agency, as_of) -> dict:
     from documents.selectors_review import DUE_SOON_DAYS, reviews_in_force
 
     reviews = reviews_in_force(
+        # Opened by that day and not yet concluded then.
         ProcedureReview.objects.filter(
-            subtree_q([agency.path], "procedure__agency__path"), outcome=ReviewOutcome.OPEN
+            subtree_q([agency.path], "procedure__agency__path"),
+            Q(outcome=ReviewOutcome.OPEN) | Q(closed_at__date__gt=as_of),
+            created_at__date__lte=as_of,
         ),
         as_of,
     )
@@ -302,7 +349,7 @@ def _risks(agency: Agency, as_of) -> dict:
     risks = list(
         Risk.objects.filter(
             subtree_q([agency.path], "agency__path"),
-            state=RiskState.OPEN,
+            Q(state=RiskState.OPEN) | Q(closed_on__gt=as_of),
             created_at__date__lte=as_of,
         ).select_related("agency")
     )
