@@ -112,10 +112,18 @@ def _people_offered(user, *, agency=None, leaders=False, current=()):
     )
     if leaders:
         members = members.filter(role=Role.LEADER)
+    heads = Q(role__in=(Role.LEADER, Role.OFFICER))
     if agency is not None:
+        # Everyone of the agency and of the bodies above it; of its units, the leaders and the
+        # ISO officers (a city's list would otherwise hold every department's staff).
         members = members.filter(
-            Q(agency__path__startswith=agency.path) | Q(agency_id__in=agency.ancestor_ids())
+            Q(agency=agency)
+            | Q(agency_id__in=agency.ancestor_ids())
+            | (Q(agency__path__startswith=agency.path) & heads)
         )
+    else:
+        own = [m.agency_id for m in permissions.active_memberships(user)]
+        members = members.filter(Q(agency_id__in=own) | heads)
     chosen = set(members.values_list("user_id", flat=True)) | {pk for pk in current if pk}
     return (
         get_user_model()
@@ -168,7 +176,9 @@ class ReviewSaveMixin:
             form.fields["chair"].label_from_instance = person_label
         if "attendees" in form.fields:
             current = list(review.attendees.values_list("pk", flat=True)) if editing else []
-            form.fields["attendees"].queryset = _people_offered(user, current=current)
+            form.fields["attendees"].queryset = _people_offered(
+                user, agency=review.agency if editing else None, current=current
+            )
             form.fields["attendees"].label_from_instance = person_label
         return form
 

@@ -442,3 +442,16 @@ def test_the_demo_holds_last_years_review_and_plans_this_years_once():
     assert any(finding.code in item for item in previous["items"])
     assert demo_reviews.seed() == {"management_reviews": 0, "findings": 0, "corrective_actions": 0}
     assert ManagementReview.objects.count() == 2
+
+
+def test_the_attendees_offered_are_the_agencys_people_and_its_units_heads(world):
+    from audits.wagtail_hooks.reviews import HoldForm
+
+    review = _review(world, "parent")
+    form = HoldForm()
+    form.bind_review(_officer(world, "parent"), review)
+    offered = set(form.fields["attendees"].queryset.values_list("username", flat=True))
+    # The province's own people (any role), the departments' leaders and ISO officers only.
+    assert {"parent_staff", "parent_leader", "parent_officer"} <= offered
+    assert {"node_leader", "node_officer", "sibling_leader"} <= offered
+    assert not offered & {"node_staff", "sibling_staff", "node_auditor"}
