@@ -167,6 +167,17 @@ def _validate(instance: Finding) -> None:
                 _("“%(agency)s” không thuộc cơ quan được kiểm tra “%(inspected)s”.")
                 % {"agency": instance.agency.name, "inspected": inspection.agency.name}
             ]
+    review = instance.management_review
+    if review is not None:
+        if instance.source != FindingSource.MANAGEMENT_REVIEW:
+            errors["source"] = [
+                _("Vấn đề nêu tại cuộc họp xem xét có nguồn “Xem xét của lãnh đạo”.")
+            ]
+        if instance.agency_id and not instance.agency.is_within(review.agency):
+            errors["agency"] = [
+                _("“%(agency)s” không thuộc cơ quan của cuộc họp “%(review)s”.")
+                % {"agency": instance.agency.name, "review": review.title}
+            ]
     if instance.agency_id is None:
         errors["agency"] = [_("Hãy chọn cơ quan, đơn vị của phát hiện.")]
     if errors:
@@ -253,6 +264,11 @@ def _check_fixed_fields(before: Finding, instance: Finding) -> None:
     if instance.external_inspection_id != before.external_inspection_id:
         errors["external_inspection"] = [
             _("Phát hiện %(code)s: không đổi được đợt kiểm tra đã ghi nhận.")
+            % {"code": before.code}
+        ]
+    if instance.management_review_id != before.management_review_id:
+        errors["management_review"] = [
+            _("Phát hiện %(code)s: không đổi được cuộc họp xem xét của lãnh đạo đã ghi nhận.")
             % {"code": before.code}
         ]
     if before.audit_id and instance.source != before.source:
