@@ -14,7 +14,6 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from audits.models import (
@@ -37,6 +36,7 @@ from audits.selectors_actions import overdue_q
 from audits.selectors_complaints import subtree_on_time_counts
 from audits.selectors_register import level_label
 from qms import providers
+from qms.formats.numbers import format_percent
 from qms.models import Agency
 from qms.models.agencies import subtree_q
 
@@ -50,7 +50,7 @@ def _date(day) -> str:
 def _pct(part: int, whole: int) -> str:
     if not whole:
         return "—"
-    return f"{number_format(100 * part / whole, 1)} %"
+    return format_percent(part / whole, 1, ratio=True)
 
 
 def _section(key: str, title: str, facts=(), items=(), empty: str = "") -> dict:

@@ -30,6 +30,9 @@ def format_number(value, decimals: int | None = None) -> str:
     if isinstance(value, float):
         # 15 significant digits (what a double holds exactly), so 0.1 + 0.2 prints as 0,3.
         value = decimal.Decimal(format(value, ".15g"))
+    if decimals is not None and isinstance(value, decimal.Decimal) and value.is_finite():
+        # Django's numberformat cuts the extra decimals (2/3 as 66,6 %); round half up first.
+        value = value.quantize(decimal.Decimal(1).scaleb(-decimals), decimal.ROUND_HALF_UP)
     return numberformat.format(
         value,
         formats.get_format("DECIMAL_SEPARATOR"),

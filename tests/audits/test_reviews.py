@@ -184,7 +184,7 @@ def test_the_answers_of_the_core_questions_appear(world, monkeypatch):
     section = _section(inputs, "performance")
     facts = dict(section["facts"])
     assert facts["Hồ sơ đã giải quyết"] == "200" and facts["Trễ hạn"] == "10"
-    assert facts["Tỷ lệ giải quyết hồ sơ đúng hạn"] == "95,0 %"
+    assert facts["Tỷ lệ giải quyết hồ sơ đúng hạn"] == "95,0\u00a0%"
     assert section["items"] == ["Hồ sơ đúng hạn: chỉ tiêu ≥ 98 %, thực hiện 95 % – không đạt"]
     assert asked == [(world.node, review.period_start, TODAY)]
 
@@ -322,3 +322,13 @@ def test_an_overdue_review_is_reminded_once_per_last_review(world):
     recent = _review(world, period_start=TODAY - datetime.timedelta(days=300))
     review_hold(actor=_officer(world), instance=recent, held_on=TODAY, decisions="Kết luận.")
     assert review_reminders_send(TODAY + datetime.timedelta(days=30)) == 0
+
+
+def test_a_rate_is_rounded_not_cut(world, monkeypatch):
+    monkeypatch.setitem(
+        providers._providers,
+        providers.ON_TIME_PERFORMANCE,
+        [lambda *a: {"resolved": 3, "early": 1, "on_time": 1, "late": 1, "pending_overdue": 0}],
+    )
+    facts = dict(_section(inputs_of(_review(world)), "performance")["facts"])
+    assert facts["Tỷ lệ giải quyết hồ sơ đúng hạn"] == "66,7\u00a0%"

@@ -22,6 +22,10 @@ def test_format_number_uses_the_languages_separators():
         assert format_number("12 tháng") == "12 tháng"
         assert format_percent(98.6) == "98,6\u00a0%"
         assert format_percent(0.9864, ratio=True) == "98,6\u00a0%"
+        # Rounded half up, not cut (Django's numberformat alone would print 66,6 and 98,6).
+        assert format_percent(2 / 3, ratio=True) == "66,7\u00a0%"
+        assert format_number(98.65, 1) == "98,7"
+        assert format_number(decimal.Decimal("-1.25"), 1) == "-1,3"
         # Wagtail's counts and page numbers go through intcomma: grouped too.
         assert intcomma(12345) == "12.345"
     with translation.override("en"):
