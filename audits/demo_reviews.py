@@ -18,8 +18,16 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from audits.models import Clause, FindingKind, ManagementReview
+from audits.models import (
+    Clause,
+    Complaint,
+    ComplaintKind,
+    ComplaintOutcome,
+    FindingKind,
+    ManagementReview,
+)
 from audits.services.actions import action_analyse_cause, action_open, action_plan
+from audits.services.complaints import complaint_answer, complaint_record
 from audits.services.reviews import review_hold, review_raise_finding, review_save
 from qms.models import Agency
 
@@ -43,6 +51,50 @@ NC_TEXT = (
 )
 
 
+# Last year's feedback to Sở Tư pháp, so that last year's review has something to weigh:
+# (received, answered, content) as (month, day) of that year.
+LAST_YEAR_COMPLAINTS = (
+    ((3, 10), (3, 17), "Đề nghị bố trí thêm ghế chờ tại Bộ phận một cửa (Dữ liệu minh họa)."),
+    (
+        (6, 2),
+        (6, 9),
+        "Phản ánh biểu mẫu đăng ký kết hôn trên cổng chưa cập nhật (Dữ liệu minh họa).",
+    ),
+    (
+        (9, 15),
+        (10, 20),
+        "Khiếu nại việc trả Phiếu lý lịch tư pháp chậm so với giấy hẹn (Dữ liệu minh họa).",
+    ),
+)
+
+
+def _last_year_complaints(users, year) -> None:
+    """Recorded and answered through the services on their days of last year."""
+    agency = Agency.objects.filter(code="STP").first()
+    officer = users.get("stp-officer")
+    if agency is None or officer is None:
+        return
+    for (rm, rd), (am, ad), content in LAST_YEAR_COMPLAINTS:
+        if Complaint.objects.filter(agency=agency, content=content).exists():
+            continue
+        complaint = complaint_record(
+            actor=officer,
+            instance=Complaint(
+                agency=agency,
+                kind=ComplaintKind.FEEDBACK,
+                received_on=datetime.date(year, rm, rd),
+                content=content,
+            ),
+        )
+        complaint_answer(
+            actor=officer,
+            instance=complaint,
+            answered_on=datetime.date(year, am, ad),
+            answer="Sở Tư pháp đã tiếp thu, khắc phục và trả lời bằng văn bản (Dữ liệu minh họa).",
+            outcome=ComplaintOutcome.JUSTIFIED,
+        )
+
+
 def _last_year(users, city, today) -> tuple[int, int, int]:
     year = today.year - 1
     title = f"Xem xét của lãnh đạo năm {year}"
@@ -63,6 +115,7 @@ def _last_year(users, city, today) -> tuple[int, int, int]:
         ),
         attendees=[users[name] for name in PEOPLE if name in users and name != "hn-leader"],
     )
+    _last_year_complaints(users, year)
     # Held in the past: the selector compiles the inputs as of that day.
     review = review_hold(
         actor=officer,
