@@ -16,13 +16,9 @@ from audits.models import Audit, AuditState, FindingKind, ItemResult, TeamRole
 from audits.rules_audits import AUDIT
 from audits.selectors_findings import findings_by_clause
 from qms import pdf, permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.models import Membership, Role
 from qms.people import person_name
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _auditee_leader(audit: Audit):
@@ -116,9 +112,12 @@ def audit_report_document(audit: Audit) -> pdf.Document:
             [_("Đơn vị được đánh giá"), agency.display_name],
             [
                 _("Thời gian dự kiến"),
-                f"{_date(audit.planned_start)} – {_date(audit.planned_end)}",
+                f"{format_day(audit.planned_start)} – {format_day(audit.planned_end)}",
             ],
-            [_("Thời gian thực tế"), f"{_date(audit.actual_start)} – {_date(audit.actual_end)}"],
+            [
+                _("Thời gian thực tế"),
+                f"{format_day(audit.actual_start)} – {format_day(audit.actual_end)}",
+            ],
             [_("Mục tiêu"), audit.objectives or EMPTY],
             [_("Chuẩn mực đánh giá"), audit.criteria or EMPTY],
         ],

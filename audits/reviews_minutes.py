@@ -22,12 +22,8 @@ from audits.models import FindingKind, FindingState, ManagementReview, ReviewSta
 from audits.rules_reviews import REVIEW
 from audits.selectors_reviews import inputs_of
 from qms import pdf, permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.people import person_name
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _as_of(review: ManagementReview, inputs: dict) -> datetime.date | None:
@@ -84,7 +80,7 @@ def minutes_document(review: ManagementReview, today: datetime.date | None = Non
         _("BIÊN BẢN HỌP XEM XÉT CỦA LÃNH ĐẠO") + "\n" + review.title.upper(),
         left=[*issuers, agency.name.upper()],
         right=[
-            (_("Ngày họp"), _date(review.held_on) if held else _("chưa họp")),
+            (_("Ngày họp"), format_day(review.held_on) if held else _("chưa họp")),
             (_("Trạng thái"), ReviewState(review.state).label),
         ],
         subtitle=_("Theo điều 9.3 TCVN ISO 9001:2015"),
@@ -94,9 +90,9 @@ def minutes_document(review: ManagementReview, today: datetime.date | None = Non
         person_name(p) for p in review.attendees.order_by("last_name", "first_name", "username")
     ]
     meeting_day = (
-        _date(review.held_on)
+        format_day(review.held_on)
         if held
-        else _("%(day)s (dự kiến)") % {"day": _date(review.planned_on)}
+        else _("%(day)s (dự kiến)") % {"day": format_day(review.planned_on)}
     )
     doc.table(
         [
@@ -104,7 +100,7 @@ def minutes_document(review: ManagementReview, today: datetime.date | None = Non
             [_("Cơ quan, đơn vị"), agency.display_name],
             [
                 _("Kỳ xem xét"),
-                f"{_date(review.period_start)} – {_date(review.period_end)}",
+                f"{format_day(review.period_start)} – {format_day(review.period_end)}",
             ],
             [_("Ngày họp"), meeting_day],
             [_("Chủ trì"), person_name(review.chair) if review.chair_id else EMPTY],
@@ -115,10 +111,10 @@ def minutes_document(review: ManagementReview, today: datetime.date | None = Non
     )
     doc.heading(_("2. ĐẦU VÀO XEM XÉT (ĐIỀU 9.3.2)"))
     if held:
-        caption = _("Đầu vào đã chốt ngày %(day)s.") % {"day": _date(_as_of(review, inputs))}
+        caption = _("Đầu vào đã chốt ngày %(day)s.") % {"day": format_day(_as_of(review, inputs))}
     else:
         caption = _("Tổng hợp đến ngày %(day)s; số liệu được chốt khi ghi nhận cuộc họp.") % {
-            "day": _date(today)
+            "day": format_day(today)
         }
     doc.paragraph(caption, italic=True)
     for section in inputs.get("sections", []):

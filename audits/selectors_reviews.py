@@ -36,15 +36,12 @@ from audits.selectors_actions import overdue_q
 from audits.selectors_complaints import subtree_on_time_counts
 from audits.selectors_register import level_label
 from qms import providers
+from qms.display import format_day
 from qms.formats.numbers import format_percent
 from qms.models import Agency
 from qms.models.agencies import subtree_q
 
 TOP_RISKS = 5
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _pct(part: int, whole: int) -> str:
@@ -164,7 +161,7 @@ def _audits(agency: Agency, start, end, as_of) -> dict:
         % {
             "code": a.code,
             "auditee": a.agency.name,
-            "day": _date(a.planned_start),
+            "day": format_day(a.planned_start),
             "state": AuditState(a.state).label,
             "majors": a.majors,
             "minors": a.minors,
@@ -200,15 +197,15 @@ def _inspections(agency: Agency, start, end, as_of) -> dict:
     items = []
     for i in inspections:
         if i.state == InspectionState.REPORTED and i.reported_on and i.reported_on <= as_of:
-            status = _("đã gửi báo cáo khắc phục ngày %(day)s") % {"day": _date(i.reported_on)}
+            status = _("đã gửi báo cáo khắc phục ngày %(day)s") % {"day": format_day(i.reported_on)}
         else:
-            status = _("hạn báo cáo khắc phục %(day)s") % {"day": _date(i.report_due_on)}
+            status = _("hạn báo cáo khắc phục %(day)s") % {"day": format_day(i.report_due_on)}
         items.append(
             _("%(body)s kiểm tra %(agency)s ngày %(day)s: %(n)d phát hiện, %(status)s")
             % {
                 "body": i.inspecting_body,
                 "agency": i.agency.name,
-                "day": _date(i.inspected_on),
+                "day": format_day(i.inspected_on),
                 "n": i.n_findings,
                 "status": status,
             }
@@ -282,7 +279,7 @@ def _actions(agency: Agency, start, end, as_of) -> dict:
         % {
             "finding": a.finding.code,
             "plan": (a.plan or a.correction or "")[:120],
-            "day": _date(a.due_date),
+            "day": format_day(a.due_date),
         }
         for a in overdue
     ]
@@ -337,7 +334,7 @@ def _documents(agency: Agency, as_of) -> dict:
             % {
                 "code": r.procedure.code,
                 "title": r.procedure.title,
-                "day": _date(r.due_on),
+                "day": format_day(r.due_on),
             }
             for r in overdue
         ],

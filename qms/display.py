@@ -29,6 +29,12 @@ def yes_no(value) -> str:
     return str(_("Có") if value else _("Không"))
 
 
+def format_day(day) -> str:
+    """A date as Vietnamese write it, dd/mm/yyyy (also in English: the agencies' documents do),
+    the dash for none."""
+    return day.strftime("%d/%m/%Y") if day else EMPTY
+
+
 def empty(value):
     """The dash for a value that is not there (``None``, ``""``), the value otherwise."""
     return EMPTY if value is None or value == "" else value

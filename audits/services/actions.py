@@ -36,6 +36,7 @@ from audits.models import (
 from audits.selectors_actions import owner_membership, verifier_refusal
 from audits.services.findings import finding_sync_state
 from qms import permissions
+from qms.display import format_day
 from qms.models import Role
 from qms.people import person_name
 from qms.services.files import agency_collection_ensure
@@ -43,10 +44,6 @@ from qms.services.notifications import notify
 from qms.uploads import validate_upload
 
 KEEPERS = (Role.OFFICER, Role.LEADER)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _holds(user, agency, roles) -> bool:
@@ -278,7 +275,7 @@ def action_open(
         action.verification_wait_days = verification_wait_days
     errors = _assignment_errors(action, today)
     if due_date and due_date < today and "due_date" not in errors:
-        errors["due_date"] = [_("Hạn hoàn thành %(day)s đã qua.") % {"day": _date(due_date)}]
+        errors["due_date"] = [_("Hạn hoàn thành %(day)s đã qua.") % {"day": format_day(due_date)}]
     if errors:
         raise ValidationError(errors)
     action.code = _next_code(today.year)
@@ -299,7 +296,7 @@ def _notify_owner_assigned(action) -> None:
         % {
             "finding": action.finding.code,
             "agency": action.finding.agency.name,
-            "due": _date(action.due_date),
+            "due": format_day(action.due_date),
         },
         url=_url(action),
     )
@@ -401,7 +398,7 @@ def action_plan(
     if not due_date:
         errors["due_date"] = [_("Hãy ghi hạn hoàn thành.")]
     elif due_date < timezone.localdate():
-        errors["due_date"] = [_("Hạn hoàn thành %(day)s đã qua.") % {"day": _date(due_date)}]
+        errors["due_date"] = [_("Hạn hoàn thành %(day)s đã qua.") % {"day": format_day(due_date)}]
     if errors:
         raise ValidationError(errors)
     action.plan = plan
@@ -455,7 +452,10 @@ def action_implement(
             recipients=[action.verifier],
             title=_("Hành động khắc phục %(code)s chờ xác nhận hiệu lực") % {"code": action.code},
             body=_("%(owner)s đã thực hiện; có thể xác nhận hiệu lực từ ngày %(day)s.")
-            % {"owner": person_name(action.owner), "day": _date(earliest_verification(action))},
+            % {
+                "owner": person_name(action.owner),
+                "day": format_day(earliest_verification(action)),
+            },
             url=_url(action),
         )
     return _refresh(instance, action)
@@ -492,7 +492,11 @@ def action_verify(
                 "Chưa đến lúc xác nhận hiệu lực hành động khắc phục %(code)s: sớm nhất từ ngày "
                 "%(day)s (%(days)s ngày sau khi thực hiện)."
             )
-            % {"code": action.code, "day": _date(earliest), "days": action.verification_wait_days}
+            % {
+                "code": action.code,
+                "day": format_day(earliest),
+                "days": action.verification_wait_days,
+            }
         )
     reason = verifier_refusal(action.verifier, action.owner, action.owner_unit, today)
     if reason:

@@ -14,14 +14,11 @@ from wagtail.documents import get_document_model
 from audits.models import AuditorQualification
 from audits.rules_auditors import QUALIFICATION
 from qms import permissions
+from qms.display import format_day
 from qms.models import Agency, Membership, Role
 from qms.models.agencies import subtree_q
 from qms.people import person_name
 from qms.wagtail_scope import media_in_scope
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _certificate_errors(actor, instance: AuditorQualification) -> list[str]:
@@ -51,12 +48,12 @@ def qualification_date_errors(qualified_on, valid_until) -> dict[str, list[str]]
     errors = {}
     if qualified_on and qualified_on > timezone.localdate():
         errors["qualified_on"] = [
-            _("Ngày cấp chứng chỉ %(date)s chưa đến.") % {"date": _date(qualified_on)}
+            _("Ngày cấp chứng chỉ %(date)s chưa đến.") % {"date": format_day(qualified_on)}
         ]
     if qualified_on and valid_until and valid_until <= qualified_on:
         errors["valid_until"] = [
             _("Ngày hết hiệu lực %(until)s phải sau ngày cấp chứng chỉ %(issued)s.")
-            % {"until": _date(valid_until), "issued": _date(qualified_on)}
+            % {"until": format_day(valid_until), "issued": format_day(qualified_on)}
         ]
     return errors
 

@@ -26,16 +26,13 @@ from audits.selectors_auditors import qualification_refusal
 from audits.selectors_audits import independence_refusal, procedures_for_scope
 from audits.selectors_findings import nonconformities_without_action
 from qms import permissions
+from qms.display import format_day
 from qms.models import Membership, Role
 from qms.people import person_name
 from qms.services.notifications import notify
 from qms.services.rights import rights_sync_user
 
 KEEPERS = (Role.OFFICER, Role.LEADER)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def planning_refusal(actor, auditee) -> str | None:
@@ -128,7 +125,7 @@ def _validate(instance: Audit, team, clauses, procedures) -> None:
     if start and end and end < start:
         errors["planned_end"] = [
             _("Ngày kết thúc dự kiến %(end)s trước ngày bắt đầu %(start)s.")
-            % {"end": _date(end), "start": _date(start)}
+            % {"end": format_day(end), "start": format_day(start)}
         ]
     if not instance.lead_auditor_id:
         errors["lead_auditor"] = [_("Hãy chọn trưởng đoàn đánh giá.")]
@@ -230,8 +227,8 @@ def audit_plan(*, actor, instance: Audit, team=(), clauses=(), procedures=()) ->
         % {
             "title": instance.title,
             "agency": instance.agency.name,
-            "start": _date(instance.planned_start),
-            "end": _date(instance.planned_end),
+            "start": format_day(instance.planned_start),
+            "end": format_day(instance.planned_end),
         },
     )
     return instance
@@ -297,7 +294,7 @@ def audit_start(*, actor, instance: Audit) -> Audit:
         audit,
         _("Bắt đầu đánh giá nội bộ %(code)s") % {"code": audit.code},
         _("Cuộc đánh giá “%(title)s” tại “%(agency)s” bắt đầu ngày %(day)s.")
-        % {"title": audit.title, "agency": audit.agency.name, "day": _date(today)},
+        % {"title": audit.title, "agency": audit.agency.name, "day": format_day(today)},
     )
     instance.refresh_from_db()
     return audit

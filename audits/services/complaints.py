@@ -35,6 +35,7 @@ from audits.models import (
 )
 from audits.services.findings import finding_record
 from qms import permissions
+from qms.display import format_day
 from qms.models import Membership, Role
 from qms.services.notifications import notify
 from qms.workcal import WorkingCalendar, get_calendar
@@ -58,10 +59,6 @@ def answer_days_default() -> int:
 
 def retention_days() -> int:
     return int(getattr(settings, "QMS_COMPLAINT_CONTACT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def due_on(received_on: datetime.date, days: int, calendar: WorkingCalendar | None = None):
@@ -151,7 +148,7 @@ def _validate(instance: Complaint) -> None:
         instance.received_on = today
     elif instance.received_on > today:
         errors["received_on"] = [
-            _("Ngày tiếp nhận %(day)s ở tương lai.") % {"day": _date(instance.received_on)}
+            _("Ngày tiếp nhận %(day)s ở tương lai.") % {"day": format_day(instance.received_on)}
         ]
     if not instance.answer_days:
         instance.answer_days = answer_days_default()
@@ -264,11 +261,11 @@ def complaint_answer(
     if answered_on < complaint.received_on:
         errors["answered_on"] = [
             _("Ngày trả lời %(day)s trước ngày tiếp nhận %(received)s.")
-            % {"day": _date(answered_on), "received": _date(complaint.received_on)}
+            % {"day": format_day(answered_on), "received": format_day(complaint.received_on)}
         ]
     elif answered_on > timezone.localdate():
         errors["answered_on"] = [
-            _("Ngày trả lời %(day)s ở tương lai.") % {"day": _date(answered_on)}
+            _("Ngày trả lời %(day)s ở tương lai.") % {"day": format_day(answered_on)}
         ]
     if errors:
         raise ValidationError(errors)
@@ -329,7 +326,7 @@ def complaint_raise_finding(
             procedure=complaint.procedure,
             description=description,
             evidence=_("Khiếu nại, phản ánh %(code)s tiếp nhận ngày %(day)s.")
-            % {"code": complaint.code, "day": _date(complaint.received_on)},
+            % {"code": complaint.code, "day": format_day(complaint.received_on)},
             raised_on=raised_on or timezone.localdate(),
         ),
     )
@@ -393,7 +390,7 @@ def complaint_reminders_send(today: datetime.date | None = None) -> int:
                     title=_("Hạn trả lời %(code)s: %(day)s")
                     % {
                         "code": complaint.code,
-                        "day": _date(complaint.due_on),
+                        "day": format_day(complaint.due_on),
                     },
                     body=_(
                         "%(kind)s tiếp nhận ngày %(received)s tại “%(agency)s” cần trả lời "
@@ -401,9 +398,9 @@ def complaint_reminders_send(today: datetime.date | None = None) -> int:
                     )
                     % {
                         "kind": complaint.get_kind_display(),
-                        "received": _date(complaint.received_on),
+                        "received": format_day(complaint.received_on),
                         "agency": complaint.agency.name,
-                        "due": _date(complaint.due_on),
+                        "due": format_day(complaint.due_on),
                     },
                     url=_url(complaint),
                 )

@@ -45,6 +45,7 @@ from audits.selectors_audits import procedures_for_scope
 from audits.selectors_programme import DONE_STATES, procedure_tthc_ids, quarter_bounds
 from audits.services.audits import audit_plan
 from qms import permissions, providers
+from qms.display import format_day
 from qms.formats.numbers import format_percent
 from qms.models import AdministrativeProcedure, Agency, Membership, Role
 from qms.models.agencies import subtree_q
@@ -56,10 +57,6 @@ ON_TIME_TARGET = 95  # per cent: below it, a unit's audit is a high priority
 RECENT_DAYS = 365
 REMIND_DAYS_BEFORE = 30
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _label(programme: AuditProgramme) -> str:
@@ -430,7 +427,7 @@ def entry_priority(entry: ProgrammeEntry, today: datetime.date | None = None):
         last_day = last[0] or last[1]
         if last_day < since:
             medium = True
-            reasons.append(_("Chưa được đánh giá từ %(day)s") % {"day": _date(last_day)})
+            reasons.append(_("Chưa được đánh giá từ %(day)s") % {"day": format_day(last_day)})
     if minors:
         medium = True
         reasons.append(
@@ -614,11 +611,11 @@ def entry_schedule(
                 errors[name] = [
                     _("Ngày %(day)s nằm ngoài quý %(quarter)s/%(year)s (%(first)s–%(last)s).")
                     % {
-                        "day": _date(day),
+                        "day": format_day(day),
                         "quarter": ROMAN[quarter],
                         "year": year,
-                        "first": _date(first),
-                        "last": _date(last),
+                        "first": format_day(first),
+                        "last": format_day(last),
                     }
                 ]
         if errors:
@@ -729,7 +726,7 @@ def programme_reminders_send(today: datetime.date | None = None) -> int:
                         "programme": _label(programme),
                         "auditee": entry.auditee.name,
                         "quarter": ROMAN[entry.quarter],
-                        "first": _date(first),
+                        "first": format_day(first),
                     },
                     url=_programme_url(programme),
                 )

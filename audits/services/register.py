@@ -53,6 +53,7 @@ from audits.selectors_register import (
 )
 from audits.services.findings import finding_record
 from qms import permissions
+from qms.display import format_day
 from qms.models import Membership, Role
 from qms.people import person_name
 from qms.services.files import agency_collection_ensure
@@ -63,10 +64,6 @@ KEEPERS = (Role.OFFICER, Role.LEADER)
 REPORT_MONTHS = 2
 REMIND_DAYS_BEFORE = 14
 DUE_14, OVERDUE = "due_14", "overdue"
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _check(reason, exc=PermissionDenied):
@@ -128,7 +125,9 @@ def _url(name: str, pk: int) -> str:
 
 def _not_future(errors, name, day, label):
     if day and day > timezone.localdate():
-        errors[name] = [_("%(label)s %(day)s ở tương lai.") % {"label": label, "day": _date(day)}]
+        errors[name] = [
+            _("%(label)s %(day)s ở tương lai.") % {"label": label, "day": format_day(day)}
+        ]
 
 
 def _document_refusal(document, agency) -> str | None:
@@ -309,7 +308,11 @@ def risk_close(*, actor, instance: Risk, closed_on=None) -> Risk:
     closed_on = closed_on or timezone.localdate()
     if closed_on > timezone.localdate():
         raise ValidationError(
-            {"closed_on": [_("Ngày kết thúc %(day)s ở tương lai.") % {"day": _date(closed_on)}]}
+            {
+                "closed_on": [
+                    _("Ngày kết thúc %(day)s ở tương lai.") % {"day": format_day(closed_on)}
+                ]
+            }
         )
     risk.state = RiskState.CLOSED
     risk.closed_on = closed_on
@@ -424,7 +427,10 @@ def inspection_save(*, actor, instance: ExternalInspection) -> ExternalInspectio
     ):
         errors["concluded_on"] = [
             _("Ngày nhận kết luận %(day)s trước ngày kiểm tra %(inspected)s.")
-            % {"day": _date(instance.concluded_on), "inspected": _date(instance.inspected_on)}
+            % {
+                "day": format_day(instance.concluded_on),
+                "inspected": format_day(instance.inspected_on),
+            }
         ]
     reason = _document_refusal(instance.conclusion_document, _agency_or_none(instance))
     if reason:
@@ -477,7 +483,7 @@ def inspection_record_finding(
     ) % {
         "number": inspection.conclusion_number or "",
         "body": inspection.inspecting_body,
-        "day": _date(inspection.concluded_on),
+        "day": format_day(inspection.concluded_on),
     }
     return finding_record(
         actor=actor,
@@ -512,12 +518,12 @@ def inspection_report_sent(
     errors: dict[str, list[str]] = {}
     if reported_on > timezone.localdate():
         errors["reported_on"] = [
-            _("Ngày gửi báo cáo %(day)s ở tương lai.") % {"day": _date(reported_on)}
+            _("Ngày gửi báo cáo %(day)s ở tương lai.") % {"day": format_day(reported_on)}
         ]
     elif reported_on < inspection.concluded_on:
         errors["reported_on"] = [
             _("Ngày gửi báo cáo %(day)s trước ngày nhận kết luận %(concluded)s.")
-            % {"day": _date(reported_on), "concluded": _date(inspection.concluded_on)}
+            % {"day": format_day(reported_on), "concluded": format_day(inspection.concluded_on)}
         ]
     if errors:
         raise ValidationError(errors)
@@ -577,13 +583,13 @@ def inspection_reminders_send(today: datetime.date | None = None) -> int:
             body = _(
                 "%(inspection)s: báo cáo khắc phục hạn ngày %(due)s chưa được gửi "
                 "(quá hạn %(days)s ngày)."
-            ) % {"inspection": inspection, "due": _date(due), "days": (today - due).days}
+            ) % {"inspection": inspection, "due": format_day(due), "days": (today - due).days}
         else:
-            title = _("Hạn báo cáo khắc phục sau kiểm tra: %(day)s") % {"day": _date(due)}
+            title = _("Hạn báo cáo khắc phục sau kiểm tra: %(day)s") % {"day": format_day(due)}
             body = _(
                 "%(inspection)s: báo cáo khắc phục của “%(agency)s” cần gửi trước hết ngày "
                 "%(due)s (Quyết định 101/2018/QĐ-TTg: trong 2 tháng)."
-            ) % {"inspection": inspection, "agency": inspection.agency.name, "due": _date(due)}
+            ) % {"inspection": inspection, "agency": inspection.agency.name, "due": format_day(due)}
         try:
             with transaction.atomic():
                 SystemReminder.objects.create(

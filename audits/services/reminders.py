@@ -34,13 +34,10 @@ from audits.selectors_reminders import (
     implemented_on,
     verification_from,
 )
+from qms.display import format_day
 from qms.models import Role
 from qms.people import person_name
 from qms.services.notifications import notify
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _url(name: str, pk: int) -> str:
@@ -91,8 +88,8 @@ def _audit_starts(today: datetime.date) -> int:
             "code": audit.code,
             "title": audit.title,
             "agency": audit.agency.name,
-            "start": _date(audit.planned_start),
-            "end": _date(audit.planned_end),
+            "start": format_day(audit.planned_start),
+            "end": format_day(audit.planned_end),
             "when": _in_days((audit.planned_start - today).days),
         }
         sent += _send(
@@ -116,7 +113,7 @@ def _action_names(action, today: datetime.date) -> dict:
         "finding": finding.code,
         "agency": finding.agency.name,
         "owner": person_name(action.owner),
-        "due": _date(action.due_date),
+        "due": format_day(action.due_date),
         "state": action.get_state_display(),
         "description": finding.description,
         "late": (today - action.due_date).days,
@@ -196,8 +193,8 @@ def _verification_due(today: datetime.date) -> int:
     sent = 0
     for action in actions:
         names = _action_names(action, today)
-        names["implemented"] = _date(implemented_on(action))
-        names["from"] = _date(verification_from(action))
+        names["implemented"] = format_day(implemented_on(action))
+        names["from"] = format_day(verification_from(action))
         if action.verifier_id:
             recipients = [action.verifier]
             body = _(

@@ -29,15 +29,12 @@ from audits.models import (
 from audits.selectors_reviews import review_inputs
 from audits.services.findings import finding_record
 from audits.services.register import _keepers_of, keeper_refusal
+from qms.display import format_day
 from qms.models import Membership, Role
 from qms.services.notifications import notify
 
 # Decision 101/2018/QĐ-TTg: a management review at least once every 12 months.
 REVIEW_EVERY_MONTHS = 12
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _check(reason, exc=PermissionDenied):
@@ -54,7 +51,7 @@ def edit_refusal(actor, review: ManagementReview) -> str | None:
     if review.pk and review.state == ReviewState.HELD:
         return _("“%(title)s” đã họp ngày %(day)s: biên bản không sửa được nữa.") % {
             "title": review.title,
-            "day": _date(review.held_on),
+            "day": format_day(review.held_on),
         }
     return keeper_refusal(actor, review.agency if review.agency_id else None, _what())
 
@@ -63,7 +60,7 @@ def hold_refusal(actor, review: ManagementReview) -> str | None:
     if review.state == ReviewState.HELD:
         return _("“%(title)s” đã được ghi nhận họp ngày %(day)s.") % {
             "title": review.title,
-            "day": _date(review.held_on),
+            "day": format_day(review.held_on),
         }
     return keeper_refusal(actor, review.agency, _what())
 
@@ -108,12 +105,12 @@ def _validate(review: ManagementReview, attendees=None) -> None:
     if review.period_start and review.period_end and review.period_end < review.period_start:
         errors["period_end"] = [
             _("Kỳ xem xét kết thúc ngày %(end)s, trước ngày bắt đầu %(start)s.")
-            % {"end": _date(review.period_end), "start": _date(review.period_start)}
+            % {"end": format_day(review.period_end), "start": format_day(review.period_start)}
         ]
     if review.planned_on and review.period_start and review.planned_on < review.period_start:
         errors["planned_on"] = [
             _("Ngày họp %(day)s trước khi kỳ xem xét bắt đầu (%(start)s).")
-            % {"day": _date(review.planned_on), "start": _date(review.period_start)}
+            % {"day": format_day(review.planned_on), "start": format_day(review.period_start)}
         ]
     day = review.planned_on or timezone.localdate()
     if review.agency_id and review.chair_id and not _is_leader_of(review.chair, review.agency, day):
@@ -191,12 +188,13 @@ def review_hold(
         errors["held_on"] = [_("Hãy nhập ngày họp.")]
     elif held_on > today:
         errors["held_on"] = [
-            _("Ngày họp %(day)s ở tương lai: ghi nhận sau khi đã họp.") % {"day": _date(held_on)}
+            _("Ngày họp %(day)s ở tương lai: ghi nhận sau khi đã họp.")
+            % {"day": format_day(held_on)}
         ]
     elif held_on < review.period_start:
         errors["held_on"] = [
             _("Ngày họp %(day)s trước khi kỳ xem xét bắt đầu (%(start)s).")
-            % {"day": _date(held_on), "start": _date(review.period_start)}
+            % {"day": format_day(held_on), "start": format_day(review.period_start)}
         ]
     if not (decisions or "").strip():
         errors["decisions"] = [_("Hãy ghi kết luận, quyết định của cuộc họp.")]
@@ -214,7 +212,7 @@ def review_hold(
             {
                 "chair": [
                     _("Người chủ trì không là lãnh đạo vào ngày họp %(day)s.")
-                    % {"day": _date(held_on)}
+                    % {"day": format_day(held_on)}
                 ]
             }
         )
@@ -260,7 +258,7 @@ def review_raise_finding(
             procedure=procedure,
             description=description.strip(),
             evidence=_("Kết luận cuộc họp “%(title)s” ngày %(day)s.")
-            % {"title": review.title, "day": _date(review.held_on)},
+            % {"title": review.title, "day": format_day(review.held_on)},
             raised_on=review.held_on,
         ),
     )
@@ -331,7 +329,7 @@ def review_reminders_send(today: datetime.date | None = None) -> int:
             body = _(
                 "Lần xem xét của lãnh đạo gần nhất của “%(agency)s” họp ngày %(day)s, đã quá 12 "
                 "tháng (Quyết định 101/2018/QĐ-TTg: ít nhất mỗi năm một lần)."
-            ) % {"agency": agency.name, "day": _date(last)}
+            ) % {"agency": agency.name, "day": format_day(last)}
         else:
             body = _(
                 "“%(agency)s” chưa ghi nhận cuộc họp xem xét của lãnh đạo nào trong 12 tháng qua "

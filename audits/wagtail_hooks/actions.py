@@ -60,7 +60,7 @@ from audits.services.actions import (
 )
 from audits.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.models import Agency, Role
 from qms.models.agencies import subtree_q
@@ -76,10 +76,6 @@ from qms.viewsets import (
 )
 
 permissions.register_policy(CorrectiveAction, ACTION)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _when(moment) -> str:
@@ -103,7 +99,7 @@ def _owner_label(action) -> str:
 
 
 def _due_label(action) -> str:
-    return _date(action.due_date)
+    return format_day(action.due_date)
 
 
 # --- What the forms offer ------------------------------------------------------------------
@@ -440,7 +436,7 @@ class ActionInspectView(ScopedInspectView):
         return person_name(self.object.created_by) if self.object.created_by_id else EMPTY
 
     def get_due_date_display_value(self):
-        return _date(self.object.due_date)
+        return format_day(self.object.due_date)
 
     def get_whys_display_value(self):
         return _lines(self.object.whys or [])
@@ -471,7 +467,7 @@ class ActionInspectView(ScopedInspectView):
         return _when(self.object.implemented_at)
 
     def get_earliest_verification_display_value(self):
-        return _date(earliest_verification(self.object))
+        return format_day(earliest_verification(self.object))
 
     def get_verified_at_display_value(self):
         return _when(self.object.verified_at)

@@ -22,7 +22,7 @@ from audits.services.auditors import qualification_date_errors, qualification_sa
 from audits.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
-from qms.display import EMPTY
+from qms.display import format_day
 from qms.filters import AgencySubtreeFilter
 from qms.people import person_name
 from qms.viewsets import (
@@ -43,14 +43,10 @@ def validity_label(qualification, day=None) -> str:
     return _("Còn hiệu lực") if qualification.is_valid_on(day) else _("Hết hiệu lực")
 
 
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
-
-
 def _valid_until_label(qualification) -> str:
     if qualification.valid_until is None:
         return _("Không thời hạn")
-    return _date(qualification.valid_until)
+    return format_day(qualification.valid_until)
 
 
 def _agency_label(qualification) -> str:
@@ -155,7 +151,7 @@ class QualificationInspectView(ScopedInspectView):
         return _agency_label(self.object)
 
     def get_qualified_on_display_value(self):
-        return _date(self.object.qualified_on)
+        return format_day(self.object.qualified_on)
 
     def get_valid_until_display_value(self):
         return _valid_until_label(self.object)
@@ -189,7 +185,7 @@ class AuditorQualificationViewSet(AgencyScopedViewSet):
         Column(
             "qualified_on",
             label=gettext_lazy("Ngày cấp"),
-            accessor=lambda q: _date(q.qualified_on),
+            accessor=lambda q: format_day(q.qualified_on),
             sort_key="qualified_on",
         ),
         Column(

@@ -53,7 +53,7 @@ from documents.models import ProcedureIssue, ProcedurePage
 from documents.selectors import in_force_on_q
 from qms import permissions
 from qms.choosers import agency_chooser_viewset
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.people import person_name
 from qms.viewsets import (
@@ -68,12 +68,8 @@ from qms.viewsets import (
 permissions.register_policy(Audit, AUDIT)
 
 
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
-
-
 def _dates_label(audit) -> str:
-    return f"{_date(audit.planned_start)} – {_date(audit.planned_end)}"
+    return f"{format_day(audit.planned_start)} – {format_day(audit.planned_end)}"
 
 
 def _state_label(audit) -> str:
@@ -204,8 +200,8 @@ class AuditIndexView(ScopedIndexView):
         item.lead_label = person_name(item.lead_auditor)
         item.state_label = _state_label(item)
         item.flag_label = _flag_label(item)
-        item.start_label = _date(item.planned_start)
-        item.end_label = _date(item.planned_end)
+        item.start_label = format_day(item.planned_start)
+        item.end_label = format_day(item.planned_end)
         return super().to_row_dict(item)
 
 
@@ -255,10 +251,10 @@ class AuditInspectView(ScopedInspectView):
         return _dates_label(self.object)
 
     def get_actual_start_display_value(self):
-        return _date(self.object.actual_start)
+        return format_day(self.object.actual_start)
 
     def get_actual_end_display_value(self):
-        return _date(self.object.actual_end)
+        return format_day(self.object.actual_end)
 
     def get_lead_auditor_display_value(self):
         return person_name(self.object.lead_auditor)

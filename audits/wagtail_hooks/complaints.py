@@ -48,7 +48,7 @@ from audits.services.complaints import change_refusal as _service_change_refusal
 from audits.wagtail_hooks.menu import MENU_HOOK
 from documents.models import ProcedurePage
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.models import AdministrativeProcedure
 from qms.people import person_name
@@ -60,10 +60,6 @@ from qms.viewsets import (
 )
 
 permissions.register_policy(Complaint, COMPLAINT)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _kind_label(c) -> str:
@@ -173,9 +169,9 @@ class ComplaintIndexView(ScopedIndexView):
         item.agency_label = item.agency.display_name
         item.kind_label = _kind_label(item)
         item.channel_label = _channel_label(item)
-        item.received_label = _date(item.received_on)
-        item.due_label = _date(item.due_on)
-        item.answered_label = _date(item.answered_on)
+        item.received_label = format_day(item.received_on)
+        item.due_label = format_day(item.due_on)
+        item.answered_label = format_day(item.answered_on)
         item.state_label = _state_label(item)
         item.outcome_label = _outcome_label(item)
         item.timeliness_label = timeliness_label(item)
@@ -208,13 +204,13 @@ class ComplaintInspectView(ScopedInspectView):
         return _outcome_label(self.object)
 
     def get_received_on_display_value(self):
-        return _date(self.object.received_on)
+        return format_day(self.object.received_on)
 
     def get_due_on_display_value(self):
-        return _date(self.object.due_on)
+        return format_day(self.object.due_on)
 
     def get_answered_on_display_value(self):
-        return _date(self.object.answered_on)
+        return format_day(self.object.answered_on)
 
     def get_timeliness_display_value(self):
         return timeliness_label(self.object)
@@ -316,13 +312,13 @@ class ComplaintViewSet(AgencyScopedViewSet):
         Column(
             "received_on",
             label=gettext_lazy("Ngày tiếp nhận"),
-            accessor=lambda c: _date(c.received_on),
+            accessor=lambda c: format_day(c.received_on),
             sort_key="received_on",
         ),
         Column(
             "due_on",
             label=gettext_lazy("Hạn trả lời"),
-            accessor=lambda c: _date(c.due_on),
+            accessor=lambda c: format_day(c.due_on),
             sort_key="due_on",
         ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_state_label),

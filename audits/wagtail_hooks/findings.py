@@ -50,7 +50,7 @@ from audits.services.findings import (
 from audits.wagtail_hooks.menu import MENU_HOOK
 from documents.models import ProcedureIssue, ProcedurePage
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.models import Agency
 from qms.models.agencies import subtree_q
@@ -65,10 +65,6 @@ from qms.viewsets import (
 )
 
 permissions.register_policy(Finding, FINDING)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _state_label(finding) -> str:
@@ -245,7 +241,7 @@ class FindingIndexView(ScopedIndexView):
         item.audit_label = item.audit.code if item.audit_id else EMPTY
         item.state_label = _state_label(item)
         item.recurrence_label = _recurrence_label(item)
-        item.raised_label = _date(item.raised_on)
+        item.raised_label = format_day(item.raised_on)
         item.description_label = item.description
         return super().to_row_dict(item)
 
@@ -346,7 +342,7 @@ class FindingInspectView(ScopedInspectView):
         return person_name(self.object.raised_by) if self.object.raised_by_id else EMPTY
 
     def get_raised_on_display_value(self):
-        return _date(self.object.raised_on)
+        return format_day(self.object.raised_on)
 
     def get_closed_at_display_value(self):
         from django.utils import timezone
@@ -368,7 +364,7 @@ class FindingInspectView(ScopedInspectView):
             text = _("%(code)s – %(state)s, hạn %(due)s, người thực hiện %(owner)s") % {
                 "code": action.code,
                 "state": ActionState(action.state).label,
-                "due": _date(action.due_date),
+                "due": format_day(action.due_date),
                 "owner": person_name(action.owner),
             }
             late = overdue_label(action)
@@ -446,7 +442,7 @@ class FindingViewSet(AgencyScopedViewSet):
         Column(
             "raised_on",
             label=gettext_lazy("Ngày ghi nhận"),
-            accessor=lambda f: _date(f.raised_on),
+            accessor=lambda f: format_day(f.raised_on),
             sort_key="raised_on",
         ),
     ]

@@ -63,7 +63,7 @@ from audits.services.register import (
 from audits.wagtail_hooks.menu import SYSTEM_MENU_HOOK
 from documents.models import ProcedurePage
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.models import AdministrativeProcedure, Agency, Membership
 from qms.people import person_label, person_name
@@ -81,10 +81,6 @@ permissions.register_policy(QualitySystem, QUALITY_SYSTEM)
 permissions.register_policy(Risk, RISK)
 permissions.register_policy(ConformityAnnouncement, ANNOUNCEMENT)
 permissions.register_policy(ExternalInspection, INSPECTION)
-
-
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
 
 
 def _when(moment) -> str:
@@ -192,7 +188,7 @@ class QualitySystemIndexView(ScopedIndexView):
         item.units_label = item.units_count
         item.tthc_label = item.tthc_count
         item.policy_label = item.quality_policy
-        item.policy_day_label = _date(item.policy_issued_on)
+        item.policy_day_label = format_day(item.policy_issued_on)
         return super().to_row_dict(item)
 
 
@@ -218,7 +214,7 @@ class QualitySystemInspectView(ScopedInspectView):
         )
 
     def get_policy_issued_on_display_value(self):
-        return _date(self.object.policy_issued_on)
+        return format_day(self.object.policy_issued_on)
 
     def get_updated_by_display_value(self):
         return person_name(self.object.updated_by) if self.object.updated_by_id else EMPTY
@@ -262,7 +258,7 @@ class QualitySystemViewSet(AgencyScopedViewSet):
         Column(
             "policy_issued_on",
             label=gettext_lazy("Ngày ban hành chính sách"),
-            accessor=lambda q: _date(q.policy_issued_on),
+            accessor=lambda q: format_day(q.policy_issued_on),
         ),
     ]
     ordering = ["agency__path"]
@@ -365,9 +361,9 @@ class RiskIndexView(ScopedIndexView):
         item.level_label = level_label(item.score)
         item.treatment_label = item.treatment
         item.owner_label = person_name(item.owner) if item.owner_id else EMPTY
-        item.review_label = _date(item.review_on)
+        item.review_label = format_day(item.review_on)
         item.state_label = _risk_state_label(item)
-        item.closed_label = _date(item.closed_on)
+        item.closed_label = format_day(item.closed_on)
         return super().to_row_dict(item)
 
 
@@ -400,10 +396,10 @@ class RiskInspectView(ScopedInspectView):
         return person_name(self.object.created_by) if self.object.created_by_id else EMPTY
 
     def get_review_on_display_value(self):
-        return _date(self.object.review_on)
+        return format_day(self.object.review_on)
 
     def get_closed_on_display_value(self):
-        return _date(self.object.closed_on)
+        return format_day(self.object.closed_on)
 
     def get_created_at_display_value(self):
         return _when(self.object.created_at)
@@ -475,7 +471,7 @@ class RiskViewSet(AgencyScopedViewSet):
         Column(
             "review_on",
             label=gettext_lazy("Ngày xem xét lại"),
-            accessor=lambda r: _date(r.review_on),
+            accessor=lambda r: format_day(r.review_on),
             sort_key="review_on",
         ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_risk_state_label),
@@ -568,7 +564,7 @@ class AnnouncementIndexView(ScopedIndexView):
 
     def to_row_dict(self, item):
         item.agency_label = item.agency.display_name
-        item.announced_label = _date(item.announced_on)
+        item.announced_label = format_day(item.announced_on)
         item.posted_label = item.posted_at
         item.document_label = item.document.title if item.document_id else EMPTY
         return super().to_row_dict(item)
@@ -579,7 +575,7 @@ class AnnouncementInspectView(ScopedInspectView):
         return self.object.agency.display_name
 
     def get_announced_on_display_value(self):
-        return _date(self.object.announced_on)
+        return format_day(self.object.announced_on)
 
     def get_document_display_value(self):
         return _document_link(self.object.document)
@@ -623,7 +619,7 @@ class AnnouncementViewSet(AgencyScopedViewSet):
         Column(
             "announced_on",
             label=gettext_lazy("Ngày công bố"),
-            accessor=lambda a: _date(a.announced_on),
+            accessor=lambda a: format_day(a.announced_on),
             sort_key="announced_on",
         ),
         Column(
@@ -696,9 +692,9 @@ class InspectionIndexView(ScopedIndexView):
     def to_row_dict(self, item):
         item.agency_label = item.agency.display_name
         item.body_label = item.inspecting_body
-        item.inspected_label = _date(item.inspected_on)
-        item.concluded_label = _date(item.concluded_on)
-        item.due_label = _date(item.report_due_on)
+        item.inspected_label = format_day(item.inspected_on)
+        item.concluded_label = format_day(item.concluded_on)
+        item.due_label = format_day(item.report_due_on)
         item.days_label = days_left_label(item)
         item.state_label = _inspection_state_label(item)
         item.findings_label = item.findings_count
@@ -719,16 +715,16 @@ class InspectionInspectView(ScopedInspectView):
         return self.object.agency.display_name
 
     def get_inspected_on_display_value(self):
-        return _date(self.object.inspected_on)
+        return format_day(self.object.inspected_on)
 
     def get_concluded_on_display_value(self):
-        return _date(self.object.concluded_on)
+        return format_day(self.object.concluded_on)
 
     def get_report_due_on_display_value(self):
-        return _date(self.object.report_due_on)
+        return format_day(self.object.report_due_on)
 
     def get_reported_on_display_value(self):
-        return _date(self.object.reported_on)
+        return format_day(self.object.reported_on)
 
     def get_days_left_display_value(self):
         return days_left_label(self.object)
@@ -830,13 +826,13 @@ class InspectionViewSet(AgencyScopedViewSet):
         Column(
             "inspected_on",
             label=gettext_lazy("Ngày kiểm tra"),
-            accessor=lambda i: _date(i.inspected_on),
+            accessor=lambda i: format_day(i.inspected_on),
             sort_key="inspected_on",
         ),
         Column(
             "report_due_on",
             label=gettext_lazy("Hạn báo cáo khắc phục"),
-            accessor=lambda i: _date(i.report_due_on),
+            accessor=lambda i: format_day(i.report_due_on),
             sort_key="report_due_on",
         ),
         Column("days_left", label=gettext_lazy("Thời hạn"), accessor=days_left_label),

@@ -55,7 +55,7 @@ from audits.services.reviews import (
 )
 from audits.wagtail_hooks.menu import SYSTEM_MENU_HOOK
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_day
 from qms.filters import AgencySubtreeFilter
 from qms.models import Membership, Role
 from qms.people import person_label, person_name
@@ -72,10 +72,6 @@ from qms.viewsets import (
 permissions.register_policy(ManagementReview, REVIEW)
 
 
-def _date(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else EMPTY
-
-
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else EMPTY
 
@@ -85,14 +81,14 @@ def _state_label(review) -> str:
 
 
 def _period_label(review) -> str:
-    return f"{_date(review.period_start)} – {_date(review.period_end)}"
+    return f"{format_day(review.period_start)} – {format_day(review.period_end)}"
 
 
 def _meeting_label(review) -> str:
     """The day held, or the planned day marked as such."""
     if review.state == ReviewState.HELD and review.held_on:
-        return _date(review.held_on)
-    return _("%(day)s (dự kiến)") % {"day": _date(review.planned_on)}
+        return format_day(review.held_on)
+    return _("%(day)s (dự kiến)") % {"day": format_day(review.planned_on)}
 
 
 def _chair_label(review) -> str:
@@ -146,7 +142,7 @@ class ReviewForm(WagtailAdminModelForm):
             self.add_error(
                 "period_end",
                 _("Kỳ xem xét kết thúc ngày %(end)s, trước ngày bắt đầu %(start)s.")
-                % {"end": _date(end), "start": _date(start)},
+                % {"end": format_day(end), "start": format_day(start)},
             )
         return data
 
@@ -237,8 +233,8 @@ class ReviewIndexView(ScopedIndexView):
     def to_row_dict(self, item):
         item.agency_label = item.agency.display_name
         item.period_label = _period_label(item)
-        item.planned_label = _date(item.planned_on)
-        item.held_label = _date(item.held_on)
+        item.planned_label = format_day(item.planned_on)
+        item.held_label = format_day(item.held_on)
         item.state_label = _state_label(item)
         item.chair_label = _chair_label(item)
         item.findings_label = item.findings_count
@@ -254,8 +250,8 @@ def _inputs_caption(review, inputs, today) -> str:
             day = datetime.date.fromisoformat(inputs.get("as_of") or "")
         except ValueError:
             day = review.held_on
-        return _("Đầu vào đã chốt ngày %(day)s") % {"day": _date(day)}
-    return _("Tổng hợp đến hôm nay %(day)s") % {"day": _date(today)}
+        return _("Đầu vào đã chốt ngày %(day)s") % {"day": format_day(day)}
+    return _("Tổng hợp đến hôm nay %(day)s") % {"day": format_day(today)}
 
 
 class ReviewInspectView(ScopedInspectView):
@@ -294,10 +290,10 @@ class ReviewInspectView(ScopedInspectView):
         return _period_label(self.object)
 
     def get_planned_on_display_value(self):
-        return _date(self.object.planned_on)
+        return format_day(self.object.planned_on)
 
     def get_held_on_display_value(self):
-        return _date(self.object.held_on) if self.object.held_on else _("Chưa họp")
+        return format_day(self.object.held_on) if self.object.held_on else _("Chưa họp")
 
     def get_state_display_value(self):
         return _state_label(self.object)
