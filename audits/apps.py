@@ -8,6 +8,8 @@ class AuditsConfig(AppConfig):
         # The policy rows of internal auditors' qualifications, of the clause catalogue and of
         # the question bank, of audits (with the open audit's team's reads), of checklists,
         # findings and corrective actions (with the owner's and the verifier's reads).
+        from qms import providers
+
         from . import (  # noqa: F401
             rules_actions,
             rules_auditors,
@@ -20,3 +22,6 @@ class AuditsConfig(AppConfig):
             rules_register,
             rules_reviews,
         )
+        from .next_steps import audit_next_steps
+
+        providers.register(providers.NEXT_STEPS, audit_next_steps)

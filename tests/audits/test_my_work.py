@@ -92,3 +92,23 @@ def test_the_lists_show_the_agency_and_the_people(world, people, client):
     assert world.node.display_name in findings and action.finding.clause.number in findings
     actions = _table(client, reverse("corrective_actions:index"))
     assert person_name(people["owner"]) in actions and world.node.display_name in actions
+
+
+def test_the_dashboard_leads_each_role_to_the_system_screens(client, world):
+    from audits.models import ProgrammeState
+
+    def panel(user):
+        client.force_login(user)
+        html = client.get(reverse("wagtailadmin_home")).content.decode()
+        start = html.index('id="qms-next-steps-panel"')
+        return html[start : html.index("</section>", start)]
+
+    programmes = reverse("audit_programmes:index")
+    leader = panel(world.users["node", Role.LEADER])
+    assert f"{programmes}?state={ProgrammeState.DRAFT}" in leader
+    assert reverse("management_reviews:index") in leader
+    officer = panel(world.users["node", Role.OFFICER])
+    assert reverse("quality_systems:index") in officer and reverse("complaints:index") in officer
+    assert f'href="{programmes}"' in panel(world.users["parent", Role.AUDITOR])
+    staff = panel(world.users["node", Role.STAFF])
+    assert programmes not in staff and reverse("complaints:index") not in staff
