@@ -10,6 +10,7 @@ import io
 import os
 import re
 import uuid
+import zlib
 
 import pytest
 from django.db import transaction
@@ -144,8 +145,19 @@ def test_a_url_without_a_rule_is_reported(monkeypatch):
     assert "qms_inbox" in missing and "healthz" in missing
 
 
-def run_matrix(world, rules=RULES, only=None) -> list[str]:
-    """Request every URL as every actor; return the mismatches (status, leaks, empty listings)."""
+# The matrix runs in PARTS modules (this one and tests/test_authorization_matrix_part*.py), so
+# that pytest-xdist's workers share it; each URL belongs to exactly one part.
+PARTS = 2
+
+
+def part_of(name: str | None, route: str) -> int:
+    """The part (0 … PARTS-1) a URL pattern's requests run in: a stable hash of its name."""
+    return zlib.crc32((name or f"route:{route}").encode()) % PARTS
+
+
+def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
+    """Request every URL as every actor; return the mismatches (status, leaks, empty listings).
+    ``part`` limits it to the URL patterns of that part (``part_of``)."""
     failures = []
     dump = os.environ.get("QMS_MATRIX_DUMP")
     actors = dict(world.actors())
@@ -153,6 +165,8 @@ def run_matrix(world, rules=RULES, only=None) -> list[str]:
     visible = {label: world.markers_visible_to(label) for label in actors}
     for name, route, converters in url_patterns():
         if only is not None and name not in only:
+            continue
+        if part is not None and part_of(name, route) != part:
             continue
         rule = rule_for(name, route, rules)
         if rule is None:
@@ -202,7 +216,7 @@ def run_matrix(world, rules=RULES, only=None) -> list[str]:
     return failures
 
 
-@pytest.mark.slow  # every URL as every actor: the longest test of the suite
+@pytest.mark.slow  # every object URL with a real object
 def test_object_urls_name_real_objects(marked_world):
     """Every object URL is tried with a real object (a missing id proves nothing: Wagtail's own
     views once answered 500 on real objects only)."""
@@ -217,8 +231,9 @@ def test_object_urls_name_real_objects(marked_world):
     assert not missing, "object URLs without a real object:\n" + "\n".join(missing)
 
 
+@pytest.mark.slow  # every URL of its part as every actor: the longest tests of the suite
 def test_authorization_matrix(marked_world):
-    failures = run_matrix(marked_world)
+    failures = run_matrix(marked_world, part=0)
     assert not failures, f"{len(failures)} authorization mismatches:\n" + "\n".join(failures[:300])
 
 
@@ -241,3 +256,8 @@ def test_the_leak_test_catches_an_empty_listing(marked_world, monkeypatch):
     monkeypatch.setattr(wagtail_scope, "page_chooser_scope", lambda pages, user: pages.none())
     failures = run_matrix(marked_world, only={"wagtailadmin_choose_page_child"})
     assert any("lists none of its own «draft»" in f for f in failures), failures
+
+
+def test_the_parts_share_every_url_pattern():
+    parts = {part_of(name, route) for name, route, _converters in url_patterns()}
+    assert parts == set(range(PARTS))

@@ -38,11 +38,11 @@ def populate(world):
             attendees = [world.objects["unit_member"]]
         else:
             attendees = [world.users[relation, Role.OFFICER], world.users[relation, Role.STAFF]]
-        world.objects["review", place.pk] = review_save(
+        world.objects["management_review", place.pk] = review_save(
             actor=None,
             instance=ManagementReview(
                 agency=place,
-                title=f"Xem xét của lãnh đạo {world.mark(place, 'review')}",
+                title=f"Xem xét của lãnh đạo {world.mark(place, 'mgmtreview')}",
                 period_start=datetime.date(year, 1, 1),
                 period_end=datetime.date(year, 12, 31),
                 planned_on=datetime.date(year, 12, 15),
@@ -54,12 +54,12 @@ def populate(world):
 
 
 def _node_review(world):
-    return {"pk": world.objects["review", world.node.pk].pk}
+    return {"pk": world.objects["management_review", world.node.pk].pk}
 
 
 RULES = [
-    Rule("management_reviews:index", READERS, shows="review"),
-    Rule("management_reviews:index_results", READERS, shows="review", exports=True),
+    Rule("management_reviews:index", READERS, shows="mgmtreview"),
+    Rule("management_reviews:index_results", READERS, shows="mgmtreview", exports=True),
     Rule("management_reviews:add", KEEPERS_ANYWHERE),
     Rule("management_reviews:edit", NODE_KEEPERS, kwargs=_node_review),
     Rule(
