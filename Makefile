@@ -28,8 +28,9 @@ run: demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py rundev --host $(HOST) --port $(PORT)
 
 # The suite runs on every core (pytest-xdist), a module's tests on one worker (their fixtures
-# are built once); each worker has its own test database.
-XDIST := -n auto --dist loadfile
+# are built once), in pytest-django's order (tests that commit last: xdist would otherwise start the
+# biggest modules first); each worker has its own test database.
+XDIST := -n auto --dist loadfile --no-loadscope-reorder
 
 test: install
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)

@@ -27,7 +27,8 @@ def _transactional(item) -> bool | None:
 def pytest_collection_modifyitems(config, items):
     """pytest-django runs the tests that commit last, since each flushes the data the migrations
     loaded (the clause catalogue, Wagtail's root page). ``make test`` hands whole modules to
-    pytest-xdist workers in the order of that list, so a module mixing both kinds would flush the
+    pytest-xdist workers in the order of that list (``--no-loadscope-reorder``: xdist would otherwise
+    start the biggest modules first), so a module mixing both kinds would flush the
     database in the middle of a worker's run: such a module is refused, naming its tests."""
     kinds: dict = {}
     for item in items:
