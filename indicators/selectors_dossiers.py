@@ -381,6 +381,13 @@ def _calendar_sentences(calendar, dossier) -> list[str]:
         elif info.make_up and info.working:
             make_up.append(format_day_long(day))
     sentences = []
+    if (holidays or make_up or overrides) and dossier.calendar_version != calendar.version:
+        sentences.append(
+            _(
+                "Lịch làm việc đã thay đổi sau khi tính hạn; các ngày nghỉ, ngày làm bù và điều "
+                "chỉnh dưới đây theo lịch hiện hành."
+            )
+        )
     if holidays:
         sentences.append(
             _("Không tính các ngày nghỉ lễ: %(days)s.") % {"days": ", ".join(holidays)}
