@@ -307,3 +307,38 @@ def test_preview_names_each_bad_field(s):
     assert set(caught.value.message_dict) == {"period_end", "reason"}
     assert "01/02/2025" in caught.value.message_dict["period_end"][0]
     assert not Recomputation.objects.exists()
+
+
+def test_the_same_file_after_a_recomputation_changes_nothing(s):
+    monday_off()
+    recomputation = recompute_preview(
+        actor=s.officer, agency=s.dept_a, period_start=START, period_end=END, reason="Nghỉ bù"
+    )
+    recompute_apply(actor=s.officer, recomputation=recomputation)
+    after = snapshot()
+    assert upsert(s.records(), calendar=get_calendar()).unchanged == [2, 3, 4, 5, 6]
+    assert snapshot() == after
+    assert summaries.drifts() == []
+
+
+def test_many_changes_over_several_pages(s, monkeypatch):
+    """Pages of 7 dossiers, 10 changes listed: every changed dossier is applied all the same."""
+    from indicators.services import recompute
+
+    monkeypatch.setattr(recompute, "CHUNK", 7)
+    monkeypatch.setattr(recompute, "MAX_LISTED", 10)
+    received = [t(2025, 1, 24, 15), t(2025, 1, 23, 8)]
+    records = [s.record(s.unit_a, f"M{i:02d}", received[i % 2], line=10 + i) for i in range(30)]
+    assert len(upsert(records, calendar=get_calendar()).new) == 30
+    monday_off()
+    recomputation = recompute_preview(
+        actor=s.officer, agency=s.dept_a, period_start=START, period_end=END, reason="Nghỉ bù"
+    )
+    # D1, D2 and the 30 new ones change; D3 does not.
+    assert (recomputation.examined, recomputation.changed) == (33, 32)
+    assert len(recomputation.changes) == 10
+    recompute_apply(actor=s.officer, recomputation=recomputation)
+    assert DossierEvent.objects.filter(kind=EventKind.RECOMPUTED).count() == 32
+    dues = set(Dossier.objects.filter(code__startswith="M").values_list("due_at", flat=True))
+    assert dues == {t(2025, 2, 6, 15), t(2025, 2, 5, 8)}
+    assert summaries.drifts() == []
