@@ -1,222 +1,22 @@
-"""Reads of one dossier for people: its timeline (the append-only events in order, each with what
-changed and who or which import did it) and its clock explained in plain Vietnamese sentences (the
-limit in force, where the clock started, the supplement rule, the holidays, make-up days and
-overrides crossed, the extension, the result, the calendar version). Plain data: the admin page
-renders it as it is.
-
-Also the one way dossier values are shown as text (``field_text``), used by the recomputation's
-list of changes.
-"""
+"""A dossier's clock explained: each decision of DESIGN.md §5 as a plain sentence."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from qms.display import EMPTY, format_day, yes_no
-from qms.formats.numbers import format_number
-from qms.models import AdministrativeProcedure, TimeLimit
-from qms.models.catalogue import working_days_label
-from qms.people import person_name
+from qms.display import format_day
+from qms.models import TimeLimit
 from qms.workcal import WorkingCalendar, get_calendar
 
-from .clock import compute
-from .models import Dossier, DossierEvent
-from .models.dossiers import DossierState, EventKind, SupplementRule, Timing
-
-WEEKDAYS = (
-    gettext_lazy("thứ Hai"),
-    gettext_lazy("thứ Ba"),
-    gettext_lazy("thứ Tư"),
-    gettext_lazy("thứ Năm"),
-    gettext_lazy("thứ Sáu"),
-    gettext_lazy("thứ Bảy"),
-    gettext_lazy("Chủ nhật"),
-)
-FOUR_PLACES = Decimal("0.0001")
-
-# Labels of values that are not model fields of their own.
-EXTRA_LABELS = {
-    "clock_credit_seconds": gettext_lazy("thời gian đã tính trước khi tạm dừng"),
-    "calendar_version": gettext_lazy("phiên bản lịch"),
-}
-
-
-# Values as text ---------------------------------------------------------------------------------
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    return timezone.localtime(moment, timezone.get_default_timezone())
-
-
-def format_moment(moment: dt.datetime | None, *, weekday: bool = False) -> str:
-    """A moment in local time: "24/01/2025 15:00", or with ``weekday`` as a sentence says it,
-    "15:00 thứ Sáu 24/01/2025"; the dash for none."""
-    if moment is None:
-        return EMPTY
-    local = _local(moment)
-    if weekday:
-        return f"{local:%H:%M} {WEEKDAYS[local.weekday()]} {format_day(local.date())}"
-    return f"{format_day(local.date())} {local:%H:%M}"
-
-
-def format_day_long(day: dt.date) -> str:
-    """A day with its weekday: "thứ Bảy 26/04/2025"."""
-    return f"{WEEKDAYS[day.weekday()]} {format_day(day)}"
-
-
-def days_text(days) -> str:
-    """Working days as a sentence says them: "3 ngày làm việc", "1,625 ngày làm việc"."""
-    value = Decimal(days)
-    if value != value.quantize(FOUR_PLACES):
-        value = value.quantize(FOUR_PLACES, ROUND_HALF_EVEN)
-    return working_days_label(value)
-
-
-def field_label(name: str) -> str:
-    """A dossier field's label for people ("hạn giải quyết"), also for ``procedure_id``."""
-    if name in EXTRA_LABELS:
-        return str(EXTRA_LABELS[name])
-    try:
-        field = Dossier._meta.get_field(name.removesuffix("_id"))
-    except FieldDoesNotExist:
-        return name
-    return str(field.verbose_name)
-
-
-def _parse(field, value):
-    """A value stored as text in an event (ISO datetimes, decimals, "True") back to its type."""
-    if not isinstance(value, str) or value == "":
-        return value
-    try:
-        if isinstance(field, models.DateTimeField):
-            return dt.datetime.fromisoformat(value)
-        if isinstance(field, models.DateField):
-            return dt.date.fromisoformat(value)
-        if isinstance(field, models.BooleanField):
-            return value == "True"
-        if isinstance(field, models.DecimalField):
-            return Decimal(value)
-        if isinstance(field, models.IntegerField):
-            return int(value)
-    except (ValueError, ArithmeticError):
-        return value
-    return value
-
-
-def field_text(name: str, value, *, procedures: dict | None = None, calendar=None) -> str:
-    """A dossier value as people read it, from the model or from the text an event keeps:
-    moments "05/02/2025 15:00", choices by their label, limits in working days, yes/no."""
-    if value is None or value == "":
-        return EMPTY
-    if name == "clock_credit_seconds":
-        calendar = calendar or get_calendar()
-        return days_text(calendar.seconds_to_days(int(value)))
-    if name == "procedure_id":
-        return (procedures or {}).get(int(value), str(value))
-    try:
-        field = Dossier._meta.get_field(name)
-    except FieldDoesNotExist:
-        return str(value)
-    value = _parse(field, value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, dt.datetime):
-        return format_moment(value)
-    if isinstance(value, dt.date):
-        return format_day(value)
-    if isinstance(value, bool):
-        return yes_no(value)
-    if name in ("limit_days", "processing_days"):
-        return days_text(value)
-    if isinstance(value, Decimal | float | int):
-        return format_number(value)
-    return str(value)
-
-
-# The timeline ------------------------------------------------------------------------------------
-
-
-def _event_notes(event: DossierEvent) -> list[str]:
-    data = event.data or {}
-    notes = []
-    if event.kind == EventKind.EXTENDED and data.get("extended_due_at"):
-        notes.append(
-            _("Hẹn trả lại: %(at)s")
-            % {"at": field_text("extended_due_at", data["extended_due_at"])}
-        )
-    if event.kind in (EventKind.RESOLVED, EventKind.REFUSED) and data.get("timing"):
-        notes.append(_("Đánh giá: %(timing)s") % {"timing": field_text("timing", data["timing"])})
-    if event.kind == EventKind.RECOMPUTED and data.get("recomputation"):
-        notes.append(_("Theo yêu cầu tính lại hạn số %(id)s.") % {"id": data["recomputation"]})
-    return notes
-
-
-def timeline(dossier: Dossier) -> list[dict]:
-    """The dossier's events in order, each a dict: ``kind``, ``label``, ``at`` (aware datetime),
-    ``at_text``, ``changes`` ([{field, before, after}] as text), ``notes`` (sentences),
-    ``by`` (the import and/or the person, as text), ``import_id``, ``actor_id``,
-    ``recomputation_id``. Three queries whatever the number of events."""
-    events = list(
-        DossierEvent.objects.filter(dossier_id=dossier.pk)
-        .select_related("dossier_import", "actor")
-        .order_by("at", "id")
-    )
-    procedure_ids = {
-        int(value)
-        for event in events
-        for value in (event.data or {}).get("changes", {}).get("procedure_id", [])
-        if str(value).isdigit()
-    }
-    procedures = (
-        dict(AdministrativeProcedure.objects.filter(pk__in=procedure_ids).values_list("pk", "code"))
-        if procedure_ids
-        else {}
-    )
-    entries = []
-    for event in events:
-        data = event.data or {}
-        changes = [
-            {
-                "field": field_label(name),
-                "before": field_text(name, pair[0], procedures=procedures),
-                "after": field_text(name, pair[1], procedures=procedures),
-            }
-            for name, pair in data.get("changes", {}).items()
-        ]
-        by = []
-        if event.dossier_import_id:
-            source = event.dossier_import
-            by.append(
-                _("Lần nhập số %(id)s (tệp “%(file)s”)")
-                % {"id": event.dossier_import_id, "file": source.file_name}
-            )
-        if event.actor_id:
-            by.append(person_name(event.actor))
-        entries.append(
-            {
-                "kind": event.kind,
-                "label": str(EventKind(event.kind).label),
-                "at": event.at,
-                "at_text": format_moment(event.at),
-                "changes": changes,
-                "notes": _event_notes(event),
-                "by": " · ".join(by),
-                "import_id": event.dossier_import_id,
-                "actor_id": event.actor_id,
-                "recomputation_id": data.get("recomputation"),
-            }
-        )
-    return entries
-
-
-# The clock explained ------------------------------------------------------------------------------
+from ..clock import compute
+from ..models import Dossier
+from ..models.dossiers import DossierState, SupplementRule, Timing
+from .values import days_text, format_day_long, format_moment, local_moment
 
 
 def clock_start(calendar: WorkingCalendar, moment: dt.datetime) -> dt.datetime:
@@ -245,7 +45,7 @@ def _why_moved(calendar: WorkingCalendar, moment: dt.datetime) -> str:
 
 def _moved_or_not(calendar, moment) -> tuple[dt.datetime, str | None]:
     start = clock_start(calendar, moment)
-    if start == _local(moment).replace(microsecond=0):
+    if start == local_moment(moment).replace(microsecond=0):
         return start, None
     return start, _why_moved(calendar, moment)
 
@@ -350,14 +150,14 @@ def _running_spans(calendar, dossier) -> list[tuple[dt.date, dt.date]]:
     """The local days over which the clock ran up to the due time (waits left out)."""
     if dossier.due_at is None:
         return []
-    due_day = _local(dossier.due_at).date()
+    due_day = local_moment(dossier.due_at).date()
     received = clock_start(calendar, dossier.received_at).date()
     if dossier.supplement_requested_at is None or dossier.resubmitted_at is None:
         return [(received, due_day)]
     resumed = clock_start(calendar, dossier.resubmitted_at).date()
     spans = [(resumed, due_day)]
     if dossier.supplement_rule == SupplementRule.PAUSE:
-        spans.insert(0, (received, _local(dossier.supplement_requested_at).date()))
+        spans.insert(0, (received, local_moment(dossier.supplement_requested_at).date()))
     return spans
 
 
@@ -435,7 +235,7 @@ def _result_sentences(calendar, dossier, now) -> list[str]:
         elif dossier.timing == Timing.EARLY:
             verdict = _("%(head)s, trước ngày hạn %(day)s: trước hạn.") % {
                 "head": head,
-                "day": format_day(_local(due).date()),
+                "day": format_day(local_moment(due).date()),
             }
         elif dossier.timing == Timing.ON_TIME:
             verdict = _("%(head)s, trong ngày hạn, không muộn hơn %(due)s: đúng hạn.") % {
@@ -471,7 +271,7 @@ def _result_sentences(calendar, dossier, now) -> list[str]:
 def _appointment_sentence(calendar, dossier) -> list[str]:
     if not dossier.due_mismatch or dossier.appointment_at is None:
         return []
-    local = _local(dossier.appointment_at)
+    local = local_moment(dossier.appointment_at)
     appointment = (
         format_day(local.date())
         if local.time() == dt.time(0, 0)
