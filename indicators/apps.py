@@ -7,4 +7,11 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         # The policy rows of dossiers, imports, sources, metrics, clock rules and recomputations.
+        from qms import providers
+
         from . import rules  # noqa: F401
+        from .selectors import on_time_performance
+
+        # The core's question "on-time performance of an agency in a period" (audit programme
+        # priority, management review inputs), answered from the summary tables.
+        providers.register(providers.ON_TIME_PERFORMANCE, on_time_performance)
