@@ -1,0 +1,12 @@
+"""Beat schedules of indicators (collected by ``qms.celery.collect_beat_schedules``)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # The summary tables against a recomputation from the dossiers; drift is logged as an error
+    # and repaired. At night, when no import runs.
+    "indicators-summaries-check": {
+        "task": "indicators.tasks.summaries_nightly_check",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

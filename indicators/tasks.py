@@ -1,0 +1,29 @@
+"""Celery tasks of indicators: thin, idempotent wrappers around services (acks_late and
+reject_on_worker_lost are global settings: a task whose worker dies is delivered again)."""
+
+from celery import shared_task
+
+
+@shared_task
+def import_check(import_id: int) -> None:
+    """The dry run of an uploaded import; a redelivered run starts over cleanly."""
+    from indicators.services.imports import import_check as check
+
+    check(import_id)
+
+
+@shared_task
+def import_apply(import_id: int) -> None:
+    """Write a confirmed import chunk by chunk; a redelivered run resumes from its checkpoint."""
+    from indicators.services.imports import import_apply as apply
+
+    apply(import_id)
+
+
+@shared_task
+def summaries_nightly_check() -> int:
+    """Nightly: compare the summary tables with a recomputation from the dossiers, log any drift
+    as an error and repair it. Returns the number of differences found."""
+    from indicators.services.summaries import verify_and_repair
+
+    return len(verify_and_repair())
