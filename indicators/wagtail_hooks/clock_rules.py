@@ -48,8 +48,12 @@ class ClockRuleIndexView(ScopedIndexView):
             get_url=lambda r: self.get_inspect_url(r),
         )
 
-    def get_page_subtitle(self):
-        return RULE_HELP
+    template_name = "indicators/imports/clock_rules_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rule_help"] = RULE_HELP
+        return context
 
     def to_row_dict(self, item):
         item.code_label = item.procedure.code

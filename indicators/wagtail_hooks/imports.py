@@ -17,6 +17,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -29,7 +30,7 @@ from indicators import views_imports
 from indicators.importing import PERSONAL_DATA_NOTE, columns_help
 from indicators.models import DossierImport, ImportMode, ImportRowError, ImportSource, ImportState
 from indicators.models.imports import FINISHED_STATES
-from indicators.rules import IMPORT, SOURCE
+from indicators.rules import DOSSIER, IMPORT, SOURCE
 from indicators.selectors_dossiers import format_moment
 from indicators.selectors_imports import import_progress
 from indicators.services.imports import (
@@ -55,6 +56,15 @@ from qms.viewsets import (
 permissions.register_policy(DossierImport, IMPORT)
 
 ROWS_PER_PAGE = 50
+
+
+def import_title(imp) -> str:
+    """An import as people name it: its file and when it was uploaded (local time)."""
+    return f"{imp.file_name} · {format_moment(imp.uploaded_at)}"
+
+
+def _count(name):
+    return lambda imp: format_number(getattr(imp, name))
 
 
 def _state_label(imp) -> str:
@@ -105,9 +115,6 @@ class ImportCreateView(AgencySelectMixin, ScopedCreateView):
 
     template_name = "indicators/imports/upload.html"
     inspect_url_name = None
-    success_message = gettext_lazy(
-        "Đã tải lên “%(object)s”: hệ thống đang kiểm tra tệp (chưa ghi gì)."
-    )
     error_message = gettext_lazy("Chưa tải lên được: hãy sửa các lỗi dưới đây.")
     submit_button_label = gettext_lazy("Tải lên và kiểm tra")
     submit_button_active_label = gettext_lazy("Đang tải lên…")
@@ -137,6 +144,11 @@ class ImportCreateView(AgencySelectMixin, ScopedCreateView):
             max_size=filesizeformat(tabular.max_bytes()),
         )
         return context
+
+    def get_success_message(self, instance):
+        return _("Đã tải lên “%(file)s”: hệ thống đang kiểm tra tệp (chưa ghi gì).") % {
+            "file": instance.file_name
+        }
 
     def get_success_url(self):
         return reverse(self.inspect_url_name, args=[self.object.pk])
@@ -187,12 +199,16 @@ class ImportFilterSet(WagtailFilterSet):
 
 class ImportInspectView(ScopedInspectView):
     template_name = "indicators/imports/inspect.html"
+    add_url_name = None
     progress_url_name = None
     report_url_name = None
     LABELS = {"uploaded": gettext_lazy("Người tải lên, lúc"), "confirmed": gettext_lazy("Xác nhận")}
 
     def get_field_label(self, field_name, field):
         return self.LABELS.get(field_name) or super().get_field_label(field_name, field)
+
+    def get_page_subtitle(self):
+        return import_title(self.object)
 
     def get_agency_display_value(self):
         return self.object.agency.display_name
@@ -219,19 +235,41 @@ class ImportInspectView(ScopedInspectView):
         return format_moment(self.object.finished_at)
 
     def _counts(self):
+        """The dry run's counts (what the file would do), and once written what was written."""
         imp = self.object
-        rows = [
+        checked = [
             (_("Hồ sơ mới"), imp.new_count),
             (_("Hồ sơ cập nhật"), imp.updated_count),
             (_("Hồ sơ không đổi"), imp.unchanged_count),
             (_("Dòng bị từ chối"), imp.rejected_count),
         ]
-        if imp.state == ImportState.APPLIED:
-            rows += [
-                (_("Đã thêm"), imp.written_new),
-                (_("Đã cập nhật"), imp.written_updated),
+        written = []
+        if imp.state in (ImportState.APPLYING, ImportState.APPLIED):
+            written = [
+                (_("Hồ sơ đã thêm"), imp.written_new),
+                (_("Hồ sơ đã cập nhật"), imp.written_updated),
             ]
-        return [(label, format_number(value)) for label, value in rows]
+
+        def shown(rows):
+            return [(label, format_number(value)) for label, value in rows]
+
+        return shown(checked), shown(written)
+
+    def _next_links(self):
+        """Where to go from here: the dossiers the import wrote, another upload, the list."""
+        imp, user = self.object, self.request.user
+        links = []
+        if imp.state == ImportState.APPLIED and permissions.has_permission(
+            user, DOSSIER, permissions.VIEW, imp.agency
+        ):
+            url = f"{reverse('dossiers:index')}?{urlencode({'agency': imp.agency_id})}"
+            links.append((url, _("Xem hồ sơ của %(agency)s") % {"agency": imp.agency.name}))
+        if imp.state in FINISHED_STATES and permissions.has_permission(
+            user, IMPORT, permissions.ADD
+        ):
+            links.append((reverse(self.add_url_name), _("Tải lên tệp khác")))
+        links.append((reverse(self.index_url_name), _("Về danh sách các lần nhập")))
+        return links
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -248,7 +286,10 @@ class ImportInspectView(ScopedInspectView):
             total_rows_text=format_number(progress.get("total_rows", imp.total_rows)),
             rejected_text=format_number(progress.get("rejected_count", imp.rejected_count)),
             progress_url=reverse(self.progress_url_name, args=[imp.pk]),
-            counts=self._counts() if checked and not imp.file_error else [],
+            counts=checked and not imp.file_error,
+            checked_counts=self._counts()[0],
+            written_counts=self._counts()[1],
+            next_links=self._next_links(),
             errors_page=page,
             errors_total=page.paginator.count,
             report_csv_url=reverse(self.report_url_name, args=[imp.pk, "csv"]),
@@ -300,10 +341,14 @@ class DossierImportViewSet(AgencyScopedViewSet):
             sort_key="uploaded_at",
         ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_state_label),
-        "new_count",
-        "updated_count",
-        "unchanged_count",
-        "rejected_count",
+        Column("new_count", label=gettext_lazy("Mới"), accessor=_count("new_count")),
+        Column("updated_count", label=gettext_lazy("Cập nhật"), accessor=_count("updated_count")),
+        Column(
+            "unchanged_count", label=gettext_lazy("Không đổi"), accessor=_count("unchanged_count")
+        ),
+        Column(
+            "rejected_count", label=gettext_lazy("Bị từ chối"), accessor=_count("rejected_count")
+        ),
     ]
     ordering = ["-uploaded_at", "-pk"]
     search_fields = ["file_name"]
@@ -408,6 +453,7 @@ class DossierImportViewSet(AgencyScopedViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
+            add_url_name=self.get_url_name("add"),
             progress_url_name=self.get_url_name("progress"),
             report_url_name=self.get_url_name("report"),
             **kwargs,

@@ -8,6 +8,7 @@ edit, no delete."""
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -40,6 +41,11 @@ permissions.register_policy(Recomputation, RECOMPUTATION)
 CHANGES_PER_PAGE = 100
 
 
+def recomputation_title(r) -> str:
+    """A request as people name it: the agency and when it was asked (local time)."""
+    return f"{r.agency.display_name} · {format_moment(r.requested_at)}"
+
+
 def _state_label(r) -> str:
     return RecomputationState(r.state).label
 
@@ -65,9 +71,6 @@ class RecomputationCreateView(AgencySelectMixin, ScopedCreateView):
 
     template_name = "indicators/recompute/create.html"
     inspect_url_name = None
-    success_message = gettext_lazy(
-        "Đã xem trước việc tính lại: %(object)s. Kiểm tra các thay đổi rồi bấm “Áp dụng”."
-    )
     submit_button_label = gettext_lazy("Xem trước các thay đổi")
     submit_button_active_label = gettext_lazy("Đang tính…")
     error_message = gettext_lazy("Chưa thể xem trước: hãy sửa các lỗi dưới đây.")
@@ -85,9 +88,12 @@ class RecomputationCreateView(AgencySelectMixin, ScopedCreateView):
             reason=data.get("reason") or "",
         )
 
-    def get_success_url(self):
-        from django.urls import reverse
+    def get_success_message(self, instance):
+        return _(
+            "Đã xem trước việc tính lại: %(title)s. Kiểm tra các thay đổi rồi bấm “Áp dụng”."
+        ) % {"title": recomputation_title(instance)}
 
+    def get_success_url(self):
         return reverse(self.inspect_url_name, args=[self.object.pk])
 
     def get_success_buttons(self):
@@ -133,6 +139,9 @@ class RecomputationInspectView(ScopedInspectView):
     def get_field_label(self, field_name, field):
         return self.LABELS.get(field_name) or super().get_field_label(field_name, field)
 
+    def get_page_subtitle(self):
+        return recomputation_title(self.object)
+
     def get_agency_display_value(self):
         return self.object.agency.display_name
 
@@ -158,6 +167,12 @@ class RecomputationInspectView(ScopedInspectView):
         context = super().get_context_data(**kwargs)
         changes = self.object.changes or []
         page = Paginator(changes, CHANGES_PER_PAGE).get_page(self.request.GET.get("p"))
+        page.object_list = [
+            {**change, "url": reverse("dossiers:inspect", args=[change["dossier"]])}
+            if change.get("dossier")
+            else change
+            for change in page.object_list
+        ]
         listed_codes = {c.get("code") for c in changes}
         context.update(
             changes_page=page,
@@ -209,8 +224,16 @@ class RecomputationViewSet(AgencyScopedViewSet):
         Column("period", label=gettext_lazy("Kỳ tiếp nhận"), accessor=_period_label),
         Column("reason", label=gettext_lazy("Lý do"), accessor=lambda r: r.reason[:120]),
         Column("requested", label=gettext_lazy("Người yêu cầu, lúc"), accessor=_requested_label),
-        "examined",
-        "changed",
+        Column(
+            "examined",
+            label=gettext_lazy("Số hồ sơ xem xét"),
+            accessor=lambda r: format_number(r.examined),
+        ),
+        Column(
+            "changed",
+            label=gettext_lazy("Số hồ sơ thay đổi"),
+            accessor=lambda r: format_number(r.changed),
+        ),
         Column("state", label=gettext_lazy("Trạng thái"), accessor=_state_label),
         Column("applied", label=gettext_lazy("Người áp dụng, lúc"), accessor=_applied_label),
     ]

@@ -130,6 +130,9 @@ def test_upload_check_and_write_the_good_rows_through_the_admin(
     page = _page(client, imp)
     assert "Ghi tất cả hoặc không ghi gì" not in page
     assert "Đã ghi dữ liệu" in page
+    # Where to go next: the dossiers written, another upload.
+    assert f"{reverse('dossiers:index')}?agency={s.dept_a.pk}" in page
+    assert reverse("dossier_imports:add") in page
 
     # Nothing of the personal-data columns was stored anywhere.
     stored = repr(

@@ -90,10 +90,11 @@ def test_preview_then_apply_through_the_admin(s, client):
 
     page = client.get(response["Location"]).content.decode()
     assert "Đã xem xét 1 hồ sơ; 1 hồ sơ thay đổi." in page
+    dossier_url = reverse("dossiers:inspect", args=[Dossier.objects.get().pk])
     assert (
-        "<td>D1</td><td>hạn giải quyết</td><td>05/02/2025 15:00</td><td>→ 06/02/2025 15:00</td>"
-        in page
-    )
+        f'<a href="{dossier_url}">D1</a></td><td>hạn giải quyết</td>'
+        "<td>05/02/2025 15:00</td><td>→ 06/02/2025 15:00</td>"
+    ) in page
     assert "Áp dụng" in page
 
     url = reverse("dossier_recomputations:transition", args=[recomputation.pk, "apply"])
