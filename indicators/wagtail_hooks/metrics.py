@@ -180,19 +180,14 @@ class MetricsForm(forms.Form):
             (OWN, gettext_lazy("Chỉ hồ sơ của chính cơ quan")),
         ],
     )
-    period = forms.ChoiceField(label=gettext_lazy("Kỳ báo cáo"))
-    start = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        required=False,
-        widget=AdminDateInput,
-        help_text=gettext_lazy("Chỉ dùng khi chọn “Khoảng ngày tự chọn”."),
+    period = forms.ChoiceField(
+        label=gettext_lazy("Kỳ báo cáo"),
+        help_text=gettext_lazy(
+            "Một năm, quý hoặc tháng; hoặc “Khoảng ngày tự chọn” rồi nhập từ ngày, đến ngày."
+        ),
     )
-    end = forms.DateField(
-        label=gettext_lazy("Đến ngày"),
-        required=False,
-        widget=AdminDateInput,
-        help_text=gettext_lazy("Chỉ dùng khi chọn “Khoảng ngày tự chọn”."),
-    )
+    start = forms.DateField(label=gettext_lazy("Từ ngày"), required=False, widget=AdminDateInput)
+    end = forms.DateField(label=gettext_lazy("Đến ngày"), required=False, widget=AdminDateInput)
     group_by = forms.ChoiceField(
         label=gettext_lazy("Nhóm theo"),
         required=False,

@@ -356,7 +356,7 @@ def test_the_metrics_of_another_agency_are_refused(dossiers, client):
     client.force_login(world.users["sibling", Role.LEADER])
     text = body(client, reverse(METRICS), agency=world.node.pk, group_by="procedure", **MARCH)
     assert "Bạn không được xem chỉ số của cơ quan này" in text
-    assert "qms-metrics-table" not in text
+    assert 'class="listing qms-metrics-table"' not in text
     response = client.get(
         reverse(METRICS), {"agency": world.node.pk, "export": "csv", "group_by": "", **MARCH}
     )
@@ -370,7 +370,7 @@ def test_the_metrics_empty_state_is_worded_for_people(dossiers, client):
     client.force_login(world.users["node", Role.OFFICER])
     text = body(client, reverse(METRICS), agency=world.node.pk, period="m-2025-01", scope="own")
     assert "chưa có hồ sơ nào trong kỳ từ 01/01/2025 đến 31/01/2025" in text
-    assert "qms-metrics-table" not in text
+    assert 'class="listing qms-metrics-table"' not in text
 
 
 def test_the_metrics_custom_range_is_checked(dossiers, client):
@@ -396,7 +396,11 @@ def test_the_metrics_custom_range_is_checked(dossiers, client):
         end="2025-03-07",
         group_by="day",
     )
-    assert "03/03/2025" in text and "07/03/2025" in text and "qms-metrics-table" in text
+    assert (
+        "03/03/2025" in text
+        and "07/03/2025" in text
+        and 'class="listing qms-metrics-table"' in text
+    )
 
 
 def test_the_metrics_exports(dossiers, client):
@@ -455,3 +459,24 @@ def test_the_metrics_page_costs_the_same_queries_for_few_and_many_rows(dossiers,
             outcome="issued",
         )
     assert count() == few
+
+
+def test_the_team_of_an_open_audit_reads_the_auditees_dossiers_not_the_metrics(dossiers, client):
+    from audits.services.audits import audit_start
+    from tests.audits.test_audits import _auditor, _plan
+
+    world = dossiers
+    lead = _auditor(world)  # the sibling's auditor, auditing the node
+    url = reverse("dossiers:inspect", args=[Dossier.objects.get(code="HS-UNIT").pk])
+    client.force_login(lead)
+    assert client.get(url).status_code in (302, 404)  # planned: not yet
+    audit_start(actor=lead, instance=_plan(world, lead=lead))
+    assert _codes(body(client, reverse(LIST))) == {
+        "HS-EARLY",
+        "HS-LATE",
+        "HS-OVERDUE",
+        "HS-ONLINE",
+        "HS-UNIT",
+    }
+    assert "Cách tính thời hạn" in body(client, url)
+    assert client.get(reverse(METRICS)).status_code == 302
