@@ -60,6 +60,9 @@ EXTENSIONS = (".csv", ".xlsx")
 # TEST HOOK, off unless set: seconds a worker sleeps after each committed chunk of import_apply, so
 # that a test can kill the worker in the middle of an import (tests/indicators/test_import_worker.py).
 TEST_HOOK_CHUNK_DELAY = "QMS_TEST_HOOK_IMPORT_CHUNK_DELAY"
+# Where the stored copy of a finished import's file goes, without its personal-data columns (never
+# where uploads go: FileField's upload_to is dated).
+STRIPPED_FOLDER = "dossier-imports/khong-du-lieu-ca-nhan/"
 
 
 def chunk_size() -> int:
@@ -180,7 +183,7 @@ def import_check(import_id: int) -> DossierImport | None:
     """The dry run of an uploaded import (the worker's task); idempotent."""
     with transaction.atomic():
         imp = (
-            DossierImport.objects.select_for_update()
+            DossierImport.objects.select_for_update(of=("self",))
             .select_related("agency", "source", "uploaded_by")
             .filter(pk=import_id)
             .first()
@@ -191,24 +194,29 @@ def import_check(import_id: int) -> DossierImport | None:
         restartable = imp.state in (ImportState.UPLOADED, ImportState.CHECKING) or (
             imp.state == ImportState.FAILED and imp.confirmed_at is None
         )
-        if not restartable:
-            return imp  # checked already: a redelivered task
-        # Start over cleanly (a redelivered check, or a retry after a failure).
-        ImportRowError.objects.filter(dossier_import=imp).delete()
-        imp.state = ImportState.CHECKING
-        imp.file_error = ""
-        imp.dropped_columns = []
-        imp.finished_at = None
-        for name in (
-            "total_rows",
-            "rows_done",
-            "new_count",
-            "updated_count",
-            "unchanged_count",
-            "rejected_count",
-        ):
-            setattr(imp, name, 0)
-        imp.save(update_fields=_PROGRESS_FIELDS)
+        if restartable:
+            # Start over cleanly (a redelivered check, or a retry after a failure).
+            ImportRowError.objects.filter(dossier_import=imp).delete()
+            imp.state = ImportState.CHECKING
+            imp.file_error = ""
+            imp.dropped_columns = []
+            imp.finished_at = None
+            for name in (
+                "total_rows",
+                "rows_done",
+                "new_count",
+                "updated_count",
+                "unchanged_count",
+                "rejected_count",
+            ):
+                setattr(imp, name, 0)
+            imp.save(update_fields=_PROGRESS_FIELDS)
+    if not restartable:
+        # Checked already (a redelivered task); after a rejection, what follows it is done if
+        # the first run did not get to it.
+        if imp.state == ImportState.REJECTED:
+            _finished(imp)
+        return imp
     try:
         _check(imp)
     except Exception:
@@ -346,7 +354,7 @@ def _strip_personal_data(imp: DossierImport) -> None:
     (Decree 13/2023): a CSV whose first column is the line in the original file (the line the
     error report names), then every other column as it was. The original's name and SHA-256 stay
     on the import. A file that could not be read is left as it was."""
-    if not imp.dropped_columns or not imp.file:
+    if not imp.dropped_columns or not imp.file or imp.file.name.startswith(STRIPPED_FOLDER):
         return
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
@@ -362,7 +370,7 @@ def _strip_personal_data(imp: DossierImport) -> None:
     old_name = imp.file.name
     stem = os.path.splitext(imp.file_name)[0] or "ho-so"
     content = ContentFile(("\ufeff" + output.getvalue()).encode("utf-8"))
-    imp.file.save(f"{stem}-khong-du-lieu-ca-nhan.csv", content, save=False)
+    imp.file.name = imp.file.storage.save(f"{STRIPPED_FOLDER}{stem}.csv", content)
     DossierImport.objects.filter(pk=imp.pk).update(file=imp.file.name)
     if old_name and old_name != imp.file.name:
         imp.file.storage.delete(old_name)
@@ -479,8 +487,11 @@ def import_apply(import_id: int) -> DossierImport | None:
     if imp is None:
         logger.warning("import %s: no such import to apply", import_id)
         return None
+    if imp.state == ImportState.APPLIED:
+        _finished(imp)  # a redelivered task: what follows the end, if the first run did not
+        return imp
     if imp.state not in (ImportState.APPLYING, ImportState.FAILED) or imp.confirmed_at is None:
-        return imp  # applied (a redelivered task), cancelled, or never confirmed
+        return imp  # cancelled, or never confirmed
     if imp.state == ImportState.FAILED:
         DossierImport.objects.filter(pk=imp.pk).update(state=ImportState.APPLYING, file_error="")
         imp.state, imp.file_error = ImportState.APPLYING, ""

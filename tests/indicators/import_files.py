@@ -221,6 +221,25 @@ def xlsx_bytes(rows, *, header=HEADER, keys=KEYS, date_cells=True) -> bytes:
     return output.getvalue()
 
 
+def many_rows(n: int) -> list[dict]:
+    """``n`` dossiers received one per working hour from Mon 03/03/2025 08:00 (a week per 40),
+    every third returned the next day at 16:00, the others pending."""
+    rows = []
+    for i in range(n):
+        day = dt.date(2025, 3, 3) + dt.timedelta(days=(i // 8) % 5 + 7 * (i // 40))
+        rows.append(
+            dict(
+                GOOD_ROWS[1],
+                code=f"N-{i:04d}",
+                received=f"{day:%d/%m/%Y} {8 + i % 8:02d}:00",
+                appointment="",
+                status="Đang giải quyết" if i % 3 else "Đã trả kết quả",
+                resolved="" if i % 3 else f"{day + dt.timedelta(days=1):%d/%m/%Y} 16:00",
+            )
+        )
+    return rows
+
+
 def upload(data: bytes, name="ho-so-thang-3.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 

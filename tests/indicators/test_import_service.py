@@ -41,6 +41,7 @@ from tests.indicators.import_files import (
     csv_bytes,
     dossiers_of,
     events_of,
+    many_rows,
     summaries_of,
     t,
     upload,
@@ -450,7 +451,7 @@ def test_personal_data_columns_are_never_stored(w):
     # An XLSX file cancelled, and a CSV one cancelled by all-or-nothing, too.
     workbook = checked(w, xlsx_bytes(rows), name="ho-so.xlsx")
     import_cancel(actor=w.officer, dossier_import=workbook)
-    assert workbook.file.name.endswith("ho-so-khong-du-lieu-ca-nhan.csv")
+    assert workbook.file.name.startswith("dossier-imports/khong-du-lieu-ca-nhan/ho-so")
     cancelled = checked(w, data)
     import_confirm(actor=w.officer, dossier_import=cancelled, mode=ALL)
     assert cancelled.state == ImportState.CANCELLED
@@ -461,7 +462,7 @@ def test_personal_data_columns_are_never_stored(w):
     imp.refresh_from_db()
     with imp.file.open("rb") as handle:
         copy = handle.read().decode("utf-8-sig").splitlines()
-    assert imp.file.name.endswith("-khong-du-lieu-ca-nhan.csv")
+    assert imp.file.name.startswith("dossier-imports/khong-du-lieu-ca-nhan/ho-so-thang-3")
     assert imp.file_name == "ho-so-thang-3.csv"
     assert copy[0] == (
         "Dòng trong tệp gốc,STT,Mã hồ sơ,Mã TTHC,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,"
@@ -488,24 +489,6 @@ def test_the_check_starts_over_cleanly_when_delivered_again(w):
     # Once checked, a late duplicate of the task does nothing.
     import_check(imp.pk)
     assert ImportRowError.objects.count() == 1
-
-
-def many_rows(n: int) -> list[dict]:
-    """``n`` pending dossiers received one per working hour from Mon 03/03/2025 08:00."""
-    rows = []
-    for i in range(n):
-        day = dt.date(2025, 3, 3) + dt.timedelta(days=(i // 8) % 5 + 7 * (i // 40))
-        rows.append(
-            dict(
-                GOOD_ROWS[1],
-                code=f"N-{i:04d}",
-                received=f"{day:%d/%m/%Y} {8 + i % 8:02d}:00",
-                appointment="",
-                status="Đang giải quyết" if i % 3 else "Đã trả kết quả",
-                resolved="" if i % 3 else f"{day + dt.timedelta(days=1):%d/%m/%Y} 16:00",
-            )
-        )
-    return rows
 
 
 def test_a_crashed_apply_resumes_from_its_checkpoint_and_equals_a_clean_run(
