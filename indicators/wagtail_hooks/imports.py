@@ -161,6 +161,8 @@ class ImportCreateView(AgencySelectMixin, ScopedCreateView):
 
 
 class ImportIndexView(ScopedIndexView):
+    add_item_label = gettext_lazy("Tải lên tệp hồ sơ")
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("agency__parent", "uploaded_by")
 

@@ -101,6 +101,8 @@ class RecomputationCreateView(AgencySelectMixin, ScopedCreateView):
 
 
 class RecomputationIndexView(ScopedIndexView):
+    add_item_label = gettext_lazy("Yêu cầu tính lại")
+
     def get_base_queryset(self):
         return (
             super()

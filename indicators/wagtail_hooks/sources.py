@@ -146,6 +146,8 @@ class ImportSourceEditView(AgencySelectMixin, ScopedEditView):
 
 
 class ImportSourceIndexView(ScopedIndexView):
+    add_item_label = gettext_lazy("Thêm nguồn dữ liệu")
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("agency__parent", "created_by")
 
