@@ -74,7 +74,20 @@ def import_message(imp: DossierImport) -> str:
             )
         return _("Đã hủy, không ghi gì.")
     if state == ImportState.FAILED:
-        return _("Lỗi khi xử lý: %(error)s") % n
+        if imp.confirmed_at is None:
+            return _(
+                "Lỗi hệ thống khi kiểm tra tệp, chưa ghi gì; quản trị viên đã được báo. Có thể "
+                "chạy lại việc kiểm tra."
+            )
+        if not imp.checkpoint_line:
+            return _(
+                "Lỗi hệ thống khi ghi dữ liệu, chưa dòng nào được ghi; quản trị viên đã được "
+                "báo. Có thể chạy lại."
+            )
+        return _(
+            "Lỗi hệ thống khi ghi dữ liệu; các dòng đến dòng %(line)s của tệp đã được ghi và "
+            "được giữ. Chạy lại sẽ ghi tiếp từ dòng sau, không ghi lại dòng nào."
+        ) % {"line": imp.checkpoint_line}
     return ""
 
 

@@ -221,7 +221,7 @@ def import_check(import_id: int) -> DossierImport | None:
         _check(imp)
     except Exception:
         logger.exception("import %s: the dry run failed", import_id)
-        _fail(imp, _("Lỗi hệ thống khi kiểm tra tệp; quản trị viên đã được báo. Hãy thử lại sau."))
+        _fail(imp)
         raise
     if imp.state == ImportState.REJECTED:
         _finished(imp)
@@ -344,9 +344,13 @@ def _save_errors(imp, errors) -> None:
         )
 
 
-def _fail(imp: DossierImport, message: str) -> None:
-    DossierImport.objects.filter(pk=imp.pk).update(state=ImportState.FAILED, file_error=message)
-    imp.state, imp.file_error = ImportState.FAILED, message
+def _fail(imp: DossierImport) -> None:
+    """The phase stopped on an unexpected error (logged for the administrators): the import is
+    ``failed``, and ``import_retry`` runs the phase again (the writing from its checkpoint). Its
+    message comes from the state and the checkpoint (selectors_imports.import_message);
+    ``file_error`` stays the file's own rejection only."""
+    DossierImport.objects.filter(pk=imp.pk).update(state=ImportState.FAILED)
+    imp.state = ImportState.FAILED
 
 
 def _strip_personal_data(imp: DossierImport) -> None:
@@ -493,22 +497,15 @@ def import_apply(import_id: int) -> DossierImport | None:
     if imp.state not in (ImportState.APPLYING, ImportState.FAILED) or imp.confirmed_at is None:
         return imp  # cancelled, or never confirmed
     if imp.state == ImportState.FAILED:
-        DossierImport.objects.filter(pk=imp.pk).update(state=ImportState.APPLYING, file_error="")
-        imp.state, imp.file_error = ImportState.APPLYING, ""
+        DossierImport.objects.filter(pk=imp.pk).update(state=ImportState.APPLYING)
+        imp.state = ImportState.APPLYING
     if imp.checkpoint_line:
         logger.info("import %s resumes after line %s", imp.pk, imp.checkpoint_line)
     try:
         _apply(imp)
     except Exception:
         logger.exception("import %s: writing failed after line %s", import_id, imp.checkpoint_line)
-        _fail(
-            imp,
-            _(
-                "Lỗi hệ thống khi ghi dữ liệu; các dòng đến dòng %(line)d đã được ghi và được giữ. "
-                "Chạy lại sẽ ghi tiếp từ dòng sau, không ghi lại dòng nào."
-            )
-            % {"line": DossierImport.objects.get(pk=imp.pk).checkpoint_line},
-        )
+        _fail(imp)
         raise
     return imp
 

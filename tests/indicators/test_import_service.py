@@ -524,9 +524,10 @@ def test_a_crashed_apply_resumes_from_its_checkpoint_and_equals_a_clean_run(
     assert sorted(dossiers_of(w.stp)) == ["N-0000", "N-0001", "N-0002"]
     assert summaries.drifts() == []
     assert import_progress(imp)["message"] == (
-        "Lỗi khi xử lý: Lỗi hệ thống khi ghi dữ liệu; các dòng đến dòng 4 đã được ghi và được "
-        "giữ. Chạy lại sẽ ghi tiếp từ dòng sau, không ghi lại dòng nào."
+        "Lỗi hệ thống khi ghi dữ liệu; các dòng đến dòng 4 của tệp đã được ghi và được giữ. "
+        "Chạy lại sẽ ghi tiếp từ dòng sau, không ghi lại dòng nào."
     )
+    assert imp.file_error == ""
 
     calls.clear()
     import_apply(imp.pk)  # the task delivered again
@@ -578,8 +579,12 @@ def test_a_failed_check_can_be_retried(w, monkeypatch, django_capture_on_commit_
     with pytest.raises(RuntimeError):
         import_check(imp.pk)
     imp.refresh_from_db()
-    assert imp.state == ImportState.FAILED
+    assert imp.state == ImportState.FAILED and imp.file_error == ""
     assert import_progress(imp)["finished"] is True
+    assert import_progress(imp)["message"] == (
+        "Lỗi hệ thống khi kiểm tra tệp, chưa ghi gì; quản trị viên đã được báo. Có thể chạy lại "
+        "việc kiểm tra."
+    )
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         service.import_retry(actor=w.officer, dossier_import=imp)
