@@ -609,3 +609,76 @@ def test_the_nightly_check_is_scheduled():
     entry = collect_beat_schedules()["indicators-summaries-check"]
     assert entry["task"] == "indicators.tasks.summaries_nightly_check"
     assert entry["schedule"] == crontab(hour=2, minute=30)
+
+
+EXTENSION_HEADER = [
+    "Mã hồ sơ",
+    "Mã TTHC",
+    "Ngày tiếp nhận",
+    "Ngày trả kết quả",
+    "Trạng thái",
+    "Kênh nộp",
+    "Ngày gửi thư xin lỗi",
+    "Ngày hẹn trả lại",
+    "Ngày cập nhật",
+]
+EXTENSION_KEYS = [
+    "code",
+    "procedure",
+    "received",
+    "resolved",
+    "status",
+    "channel",
+    "extended",
+    "extended_due",
+    "updated",
+]
+
+
+def extension_file(**changes) -> bytes:
+    values = {
+        "code": "H-0002",
+        "procedure": "1.001806",
+        "received": "03/03/2025 08:00",
+        "resolved": "",
+        "status": "Đang giải quyết",
+        "channel": "Trực tiếp",
+        "extended": "06/03/2025 09:00",
+        "extended_due": "10/03/2025 16:00",
+        "updated": "06/03/2025 09:00",
+    }
+    values.update(changes)
+    return csv_bytes([values], header=EXTENSION_HEADER, keys=EXTENSION_KEYS)
+
+
+def test_an_extension_is_kept_once_and_an_older_update_is_ignored(w):
+    first = applied(w, extension_file())
+    assert first.written_new == 1
+    d = dossiers_of(w.stp)["H-0002"]
+    # Due Thu 06/03/2025 08:00 (3 days from Mon 08:00); the apology letter's new date is kept
+    # beside it and does not move it.
+    assert (d["due_at"], d["extended_at"], d["extended_due_at"], d["source_updated_at"]) == (
+        t(2025, 3, 6, 8, 0),
+        t(2025, 3, 6, 9, 0),
+        t(2025, 3, 10, 16, 0),
+        t(2025, 3, 6, 9, 0),
+    )
+    # A second apology letter: the upsert's refusal, worded like the file's other errors.
+    second = checked(w, extension_file(extended="07/03/2025 09:00", updated="07/03/2025 09:00"))
+    assert list(error_report_rows(second)) == [
+        (
+            2,
+            "Ngày gửi thư xin lỗi",
+            "07/03/2025 09:00",
+            "Dòng 2, cột «Ngày gửi thư xin lỗi»: hồ sơ đã gia hạn (thư xin lỗi) ngày 06/03/2025; "
+            "chỉ được gia hạn một lần (giá trị «07/03/2025 09:00»)",
+        )
+    ]
+    # A row the source updated before what is stored changes nothing.
+    older = checked(
+        w,
+        extension_file(
+            resolved="05/03/2025 16:00", status="Đã trả kết quả", updated="05/03/2025 17:00"
+        ),
+    )
+    assert (older.new_count, older.updated_count, older.unchanged_count) == (0, 0, 1)
