@@ -551,7 +551,10 @@ def _apply_chunk(imp, chunk, parser, rejected, columns, calendar) -> None:
         if locked.state != ImportState.APPLYING or locked.checkpoint_line >= last_line:
             _refresh(imp, locked)
             return  # another delivery wrote it
-        rows = [(line, values) for line, values in chunk if line not in rejected]
+        # Only lines after the checkpoint (a second delivery running at once may have written
+        # part of this chunk), and never a rejected one.
+        fresh = [(line, values) for line, values in chunk if line > locked.checkpoint_line]
+        rows = [(line, values) for line, values in fresh if line not in rejected]
         records, errors = parser.parse(rows)
         result = upsert(records, calendar=calendar, dossier_import=locked, actor=imp.confirmed_by)
         errors += _upsert_errors(result, records, columns, calendar)
@@ -563,7 +566,7 @@ def _apply_chunk(imp, chunk, parser, rejected, columns, calendar) -> None:
         locked.written_new += len(result.new)
         locked.written_updated += len(result.updated)
         locked.checkpoint_line = last_line
-        locked.rows_done += len(chunk)
+        locked.rows_done += len(fresh)
         locked.save(
             update_fields=[
                 "written_new",
