@@ -27,6 +27,7 @@ from qms.workcal import WorkingCalendar
 from ..clock import classify, compute_many, local_date
 from ..models import ClockRule, Dossier, DossierEvent, DossierKey
 from ..models.dossiers import DossierState, EventKind, Outcome, SupplementRule
+from .bulk import update_many
 from .summaries import Delta, apply_delta
 
 PENDING_CHOICES = (DossierState.RECEIVED, DossierState.IN_PROGRESS, DossierState.WAITING)
@@ -472,7 +473,7 @@ def _write(new_rows, changed_rows, *, dossier_import, actor) -> None:
         before.last_import = dossier_import
         updated.append(before)
     if updated:
-        Dossier.objects.bulk_update(updated, [*WRITTEN_FIELDS, "last_import"], batch_size=1000)
+        update_many(Dossier, updated, [*WRITTEN_FIELDS, "last_import"])
     DossierEvent.objects.bulk_create(events, batch_size=2000)
     apply_delta(delta)
 

@@ -38,6 +38,7 @@ from ..models import Dossier, DossierEvent, Recomputation
 from ..models.dossiers import EventKind, RecomputationState
 from ..rules import RECOMPUTATION
 from ..selectors_dossiers import field_label, field_text, format_moment
+from .bulk import update_many
 from .dossiers import Limits, _text, appointment_differs
 from .summaries import CONTRIBUTION_FIELDS, Delta, apply_delta
 
@@ -341,9 +342,7 @@ def recompute_apply(*, actor, recomputation: Recomputation) -> Recomputation:
                         },
                     )
                 )
-            Dossier.objects.bulk_update(
-                updated, [*RECOMPUTED_FIELDS, "calendar_version", "updated_at"], batch_size=1000
-            )
+            update_many(Dossier, updated, [*RECOMPUTED_FIELDS, "calendar_version", "updated_at"])
             DossierEvent.objects.bulk_create(events, batch_size=2000)
 
         found = _walk(

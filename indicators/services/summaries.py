@@ -18,6 +18,7 @@ from django.db.models import Count, Q, Sum
 from ..models import DailySummary, Dossier, SummaryBin
 from ..models.dossiers import Channel, DossierState, Timing
 from ..models.summaries import COUNTS
+from .bulk import update_many
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def apply_delta(delta: Delta) -> None:
             if key in days:
                 row.processing_days = Decimal(row.processing_days) + days[key]
             changed.append(row)
-        DailySummary.objects.bulk_update(changed, [*COUNTS, "processing_days"], batch_size=1000)
+        update_many(DailySummary, changed, [*COUNTS, "processing_days"])
     if bins:
         SummaryBin.objects.bulk_create(
             [
@@ -149,7 +150,7 @@ def apply_delta(delta: Delta) -> None:
         for key, n in bins.items():
             rows[key].count += n
             changed.append(rows[key])
-        SummaryBin.objects.bulk_update(changed, ["count"], batch_size=1000)
+        update_many(SummaryBin, changed, ["count"])
 
 
 # Recomputation from the dossiers ----------------------------------------------------------------
