@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -156,7 +157,9 @@ class Dossier(models.Model):
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     supplement_requested_at = models.DateTimeField(_("yêu cầu bổ sung lúc"), null=True, blank=True)
     resubmitted_at = models.DateTimeField(_("nhận đủ hồ sơ lúc"), null=True, blank=True)
-    clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn lúc"))
+    # The receipt or the complete dossier's arrival, as reported; the clock counts from the next
+    # office moment after it (the calendar's rule), which the dossier's page explains.
+    clock_started_at = models.DateTimeField(_("mốc tính thời hạn (tiếp nhận, nhận đủ bổ sung)"))
     # Office seconds used before the clock's current run (pause-and-resume only; 0 on restart).
     clock_credit_seconds = models.PositiveIntegerField(default=0)
     due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True)
@@ -260,7 +263,7 @@ class DossierEvent(models.Model):
         ordering = ["dossier_id", "at", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -324,4 +327,4 @@ class Recomputation(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self):
-        return f"{self.agency} · {self.requested_at:%d/%m/%Y %H:%M}"
+        return f"{self.agency} · {timezone.localtime(self.requested_at):%d/%m/%Y %H:%M}"

@@ -4,6 +4,7 @@ saved column mappings of sources whose exports name the columns otherwise."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -133,7 +134,7 @@ class DossierImport(models.Model):
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self):
-        return f"{self.file_name} · {self.uploaded_at:%d/%m/%Y %H:%M}"
+        return f"{self.file_name} · {timezone.localtime(self.uploaded_at):%d/%m/%Y %H:%M}"
 
     @property
     def percent(self) -> int:
