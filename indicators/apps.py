@@ -10,8 +10,10 @@ class IndicatorsConfig(AppConfig):
         from qms import providers
 
         from . import rules  # noqa: F401
+        from .next_steps import indicator_next_steps
         from .selectors import on_time_performance
 
         # The core's question "on-time performance of an agency in a period" (audit programme
         # priority, management review inputs), answered from the summary tables.
         providers.register(providers.ON_TIME_PERFORMANCE, on_time_performance)
+        providers.register(providers.NEXT_STEPS, indicator_next_steps)
