@@ -92,9 +92,10 @@ from .catalogue import (  # noqa: E402 (the functions above stay importable from
     tree_agencies,
 )
 from .database import Loaded, load, upsert_records  # noqa: E402
-from .dossiers import Life, Step, lives, step_plan, tet  # noqa: E402
+from .dossiers import Life, lives, tet  # noqa: E402
 from .files import export_row, write_csv, write_xlsx  # noqa: E402
 from .records import Observed, observed, record, records  # noqa: E402
+from .steps import Step, step_plan  # noqa: E402
 
 __all__ = [
     "AgencySpec",

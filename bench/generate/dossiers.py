@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from .catalogue import Handling
+from .steps import Step, step_sheets
 
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 DAY = 86_400
@@ -78,20 +79,6 @@ def day_weights(first: dt.date, last: dt.date, calendar) -> tuple[list[dt.date],
 
 
 @dataclass(slots=True)
-class Step:
-    """One step of the process-control sheet (issue [8]): its code, what is done, by which unit,
-    its planned share of the limit (None: "Không tính thời gian") and when the dossier was
-    handed in and out (None while it is there)."""
-
-    code: str
-    content: str
-    unit: str
-    planned_days: Decimal | None
-    handed_in: dt.datetime
-    handed_out: dt.datetime | None
-
-
-@dataclass(slots=True)
 class Life:
     """One dossier's whole life as generated; ``observed(life, now)`` is what a source shows."""
 
@@ -124,29 +111,6 @@ class Life:
     @property
     def procedure(self):
         return self.handling.procedure
-
-
-STEP_CONTENT = (
-    ("B1", "Tiếp nhận, kiểm tra hồ sơ, chuyển bộ phận giải quyết"),
-    ("B2", "Thẩm định, xử lý hồ sơ"),
-    ("B3", "Lãnh đạo xem xét, phê duyệt"),
-    ("B4", "Vào sổ, đóng dấu, chuyển kết quả về bộ phận một cửa"),
-    ("B5", "Trả kết quả cho tổ chức, cá nhân"),
-)
-
-
-@lru_cache(maxsize=4096)
-def step_plan(limit: Decimal) -> tuple[Decimal | None, ...]:
-    """Planned working days of steps B1-B5 summing to the limit, as provincial internal procedures
-    write them (0,5 for receipt and for approval, 0,25 for filing, the rest to the handling unit;
-    handing over the result not counted). Short limits are shared 1/8, 6/8, 1/16 … instead."""
-    limit = Decimal(limit)
-    if limit >= 2:
-        fixed = (Decimal("0.5"), Decimal("0.5"), Decimal("0.25"))
-    else:
-        fixed = (limit / 8, limit / 8, limit / 16)
-    handling = limit - sum(fixed)
-    return (fixed[0], handling, fixed[1], fixed[2], None)
 
 
 class _Epochs:
@@ -348,7 +312,6 @@ class _Block:
             [np.full(len(d["tod"]), d["day"].toordinal() - _EPOCH, np.int64) for d in drawn_days]
         )
         recv = day_numbers * DAY + np.concatenate([d["tod"] for d in drawn_days])
-        n = len(h)
         col = lambda name: u[:, U[name]]  # noqa: E731
         limit_s = np.rint(limit * self.ds).astype(np.int64)
 
@@ -437,8 +400,11 @@ class _Block:
             "extended_due": self.aware(extended_due, extend),
             "end": self.aware(end),
         }
-        step_rows = self._steps(h, u, recv, start, end, requested, due, limit, decimals, outcome,
-                                never, n) if self.steps else None  # fmt: skip
+        step_rows = None
+        if self.steps:
+            shares = u[:, [U["s1"], U["s2"], U["s3"], U["s4"]]]
+            step_rows = step_sheets(self, h, shares, col("unit"), recv, start, end, requested, due,
+                                    decimals, outcome, never)  # fmt: skip
 
         counters: dict[tuple[str, int], int] = {}
         rows = zip(
@@ -485,50 +451,3 @@ class _Block:
                 steps=step_rows[i] if step_rows is not None else None,
             )
             self.index += 1
-
-    def _steps(self, h, u, recv, start, end, requested, due, limit, decimals, outcome, never, n):
-        """The step sheet of each dossier: B1-B4 share the office time from the clock's start to
-        the result (planned shares, jittered), B5 hands the result over; a withdrawn dossier stops
-        in B2, a stuck one sits in B2, papers that never came end B1 at the request."""
-        plan_end = np.where(end >= 0, end, self.add(due, np.full(n, 3.0)))
-        jitter = 0.5 + u[:, [U["s1"], U["s2"], U["s3"], U["s4"]]]
-        planned = np.array([[float(x) for x in step_plan(d)[:4]] for d in decimals])
-        shares = planned * jitter
-        shares = shares / shares.sum(axis=1, keepdims=True)
-        cumulative = np.cumsum(shares, axis=1)
-        total = np.maximum(self.office_between(start, plan_end), 0)
-        bounds = [
-            np.maximum(self.add(start, total * cumulative[:, j] / self.ds), recv) for j in range(3)
-        ]
-        moments = [self.aware(b) for b in (recv, *bounds, plan_end)]
-        request_at = self.aware(requested)
-        unit_draw = u[:, U["unit"]].tolist()
-        sheets = []
-        for i in range(n):
-            agency = self.catalogue[h[i]].agency
-            plan = step_plan(decimals[i])
-            handlers = agency.units or (agency.code,)
-            unit = handlers[int(unit_draw[i] * len(handlers))]
-            desk = agency.reception or agency.code
-            units = (desk, unit, agency.code, desk, desk)
-            marks = [m[i] for m in moments]
-
-            def step(j, handed_in, handed_out, units=units, plan=plan):
-                code, content = STEP_CONTENT[j]
-                return Step(code, content, units[j], plan[j], handed_in, handed_out)
-
-            if never[i]:
-                sheet = [step(0, marks[0], request_at[i])]
-                if outcome[i] == "refused":
-                    sheet.append(step(4, marks[4], marks[4]))
-            elif outcome[i] == "withdrawn":
-                sheet = [step(0, marks[0], min(marks[1], marks[4]))]
-                if marks[1] < marks[4]:
-                    sheet.append(step(1, marks[1], marks[4]))
-            elif outcome[i] == "":
-                sheet = [step(0, marks[0], marks[1]), step(1, marks[1], None)]
-            else:
-                sheet = [step(j, marks[j], marks[j + 1]) for j in range(4)]
-                sheet.append(step(4, marks[4], marks[4]))
-            sheets.append(sheet)
-        return sheets
