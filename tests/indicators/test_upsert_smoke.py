@@ -16,10 +16,16 @@ pytestmark = pytest.mark.django_db
 
 def test_upsert_new_then_same_then_resolved():
     agency = factories.agency(code="S1")
-    procedure = factories.tthc(code="1.000001", working_days=Decimal(3), effective_from=dt.date(2024, 1, 1))
+    procedure = factories.tthc(
+        code="1.000001", working_days=Decimal(3), effective_from=dt.date(2024, 1, 1)
+    )
     calendar = get_calendar()
     record = DossierRecord(
-        line=2, agency_id=agency.pk, code="H1", procedure_id=procedure.pk, channel="online",
+        line=2,
+        agency_id=agency.pk,
+        code="H1",
+        procedure_id=procedure.pk,
+        channel="online",
         received_at=dt.datetime(2025, 1, 24, 15, 0, tzinfo=TZ),
     )
     result = upsert([record], calendar=calendar)
