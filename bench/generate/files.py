@@ -243,11 +243,10 @@ def write_xlsx(
     personal: bool = True,
     agency_column: bool = False,
     steps: bool = True,
-    extra_rows: Iterable[dict] = (),
 ) -> int:
-    """Stream the export to an XLSX (openpyxl write-only): the dossiers on the first sheet "Hồ sơ"
-    (then ``extra_rows``, header -> text, e.g. a demo file's bad rows), the step sheet on the
-    second, "Quy trình". Excel holds 1,048,575 rows a sheet: larger exports are CSV."""
+    """Stream the export to an XLSX (openpyxl write-only): the dossiers on the first sheet "Hồ sơ",
+    the step sheet on the second, "Quy trình". Excel holds 1,048,575 rows a sheet: larger exports
+    are CSV."""
     from openpyxl import Workbook
 
     names = headers(agency_column=agency_column, personal=personal)
@@ -269,7 +268,5 @@ def write_xlsx(
         if step_sheet is not None:
             for step in step_rows(seen, tz):
                 step_sheet.append(step)
-    for row in extra_rows:
-        sheet.append([row.get(name, "") for name in names])
     workbook.save(path)
     return count
