@@ -6,6 +6,8 @@ Private values carry markers (see ``tests.factories.World``); a listing rule nam
 marker an allowed actor must find, so an empty list cannot pass.
 """
 
+import contextlib
+import copy
 import io
 import os
 import re
@@ -15,6 +17,7 @@ import zlib
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import NoReverseMatch, reverse
 
 from tests import factories
@@ -73,11 +76,51 @@ def _placeholders(name, route, converters, rule, world) -> list[str]:
     ]
 
 
-def _client(user):
+def _client(user, handler):
     client = Client(raise_request_exception=False)
+    # One request handler for every client: each new one builds the middleware chain again, and
+    # WhiteNoise's lists every static file (30 ms a client).
+    client.handler = handler
     if user is not None:
         client.force_login(user)
+        # The person's first request of the day, outside the matrix's rolled-back requests: it
+        # recomputes their rights and notes the day in their session (DailyRightsMiddleware), as
+        # in real use. Otherwise that note would be rolled back with every request, and each one
+        # would recompute the rights again (a quarter of the matrix's time).
+        client.get(reverse("healthz"))
     return client
+
+
+def _twin(client):
+    """A client on the same session and handler as ``client``, for a request that may change the
+    client's own state (a logout, a POST that sets cookies): the session row is restored by the
+    request's rollback, and ``client``'s cookies stay as they were."""
+    twin = copy.copy(client)
+    twin.cookies = copy.deepcopy(client.cookies)
+    return twin
+
+
+def _server_render(self, context):
+    """``Template._render`` as Django defines it (django/template/base.py)."""
+    return self.nodelist.render(context)
+
+
+@contextlib.contextmanager
+def _rendering_as_a_server_does():
+    """Under test, Django makes every template render (a hundred per admin page) send a signal
+    with which the test client copies the context for ``response.context``. The matrix reads only
+    what a person reads (the body), so it renders as a server does."""
+    from django.template import Template
+    from django.test.utils import instrumented_test_render
+
+    if Template._render is not instrumented_test_render:
+        yield
+        return
+    Template._render = _server_render
+    try:
+        yield
+    finally:
+        Template._render = instrumented_test_render
 
 
 def _text(response) -> str:
@@ -155,13 +198,15 @@ def part_of(name: str | None, route: str) -> int:
     return zlib.crc32((name or f"route:{route}").encode()) % PARTS
 
 
+@_rendering_as_a_server_does()
 def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
     """Request every URL as every actor; return the mismatches (status, leaks, empty listings).
     ``part`` limits it to the URL patterns of that part (``part_of``)."""
     failures = []
     dump = os.environ.get("QMS_MATRIX_DUMP")
     actors = dict(world.actors())
-    clients = {label: _client(user) for label, user in actors.items()}
+    handler = ClientHandler(enforce_csrf_checks=False)
+    clients = {label: _client(user, handler) for label, user in actors.items()}
     visible = {label: world.markers_visible_to(label) for label in actors}
     for name, route, converters in url_patterns():
         if only is not None and name not in only:
@@ -175,14 +220,14 @@ def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
         for url in _variants(base_url, rule) if rule.method == "GET" else [base_url]:
             for label, client in clients.items():
                 if rule.method != "GET":
-                    client = _client(actors[label])  # a POST (e.g. logout) must not change others
+                    client = _twin(client)  # a POST (e.g. logout) must not change others
                 # Each request is rolled back, so a POST (a delete, a publish) changes nothing
                 # for the next actor.
                 with transaction.atomic():
                     response = getattr(client, rule.method.lower())(url)
                     if response.status_code == 405 and rule.method == "GET":
                         # A POST-only view: its permission check is what matters (empty form).
-                        response = _client(actors[label]).post(url)
+                        response = _twin(client).post(url)
                     text = _text(response) + _messages(client, response)
                     transaction.set_rollback(True)
                 status = response.status_code
