@@ -13,6 +13,7 @@ import decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 
@@ -33,6 +34,11 @@ def format_day(day) -> str:
     """A date as Vietnamese write it, dd/mm/yyyy (also in English: the agencies' documents do),
     the dash for none."""
     return day.strftime("%d/%m/%Y") if day else EMPTY
+
+
+def format_moment(moment) -> str:
+    """A moment in local time as Vietnamese write it, "24/01/2025 15:00"; the dash for none."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else EMPTY
 
 
 def empty(value):

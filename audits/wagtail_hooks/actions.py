@@ -60,7 +60,7 @@ from audits.services.actions import (
 )
 from audits.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
-from qms.display import EMPTY, format_day
+from qms.display import EMPTY, format_day, format_moment
 from qms.filters import AgencySubtreeFilter
 from qms.models import Agency, Role
 from qms.models.agencies import subtree_q
@@ -79,7 +79,7 @@ permissions.register_policy(CorrectiveAction, ACTION)
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else EMPTY
+    return format_moment(moment)
 
 
 def _state_label(action) -> str:

@@ -21,7 +21,6 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,7 +70,7 @@ from audits.services.programme import (
 from audits.wagtail_hooks.audits import _auditors_offered
 from audits.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
-from qms.display import EMPTY
+from qms.display import EMPTY, format_moment
 from qms.filters import AgencySubtreeFilter
 from qms.models import AdministrativeProcedure
 from qms.people import person_name
@@ -103,7 +102,7 @@ PRIORITY_CLASSES = {
 
 
 def _datetime(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else EMPTY
+    return format_moment(value)
 
 
 def _state_label(p) -> str:

@@ -63,7 +63,7 @@ from audits.services.register import (
 from audits.wagtail_hooks.menu import SYSTEM_MENU_HOOK
 from documents.models import ProcedurePage
 from qms import permissions
-from qms.display import EMPTY, format_day
+from qms.display import EMPTY, format_day, format_moment
 from qms.filters import AgencySubtreeFilter
 from qms.models import AdministrativeProcedure, Agency, Membership
 from qms.people import person_label, person_name
@@ -84,7 +84,7 @@ permissions.register_policy(ExternalInspection, INSPECTION)
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else EMPTY
+    return format_moment(moment)
 
 
 def _agency_label(obj) -> str:

@@ -55,7 +55,7 @@ from audits.services.reviews import (
 )
 from audits.wagtail_hooks.menu import SYSTEM_MENU_HOOK
 from qms import permissions
-from qms.display import EMPTY, format_day
+from qms.display import EMPTY, format_day, format_moment
 from qms.filters import AgencySubtreeFilter
 from qms.models import Membership, Role
 from qms.people import person_label, person_name
@@ -73,7 +73,7 @@ permissions.register_policy(ManagementReview, REVIEW)
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else EMPTY
+    return format_moment(moment)
 
 
 def _state_label(review) -> str:

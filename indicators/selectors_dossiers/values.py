@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from qms.display import EMPTY, format_day, yes_no
+from qms.display import format_moment as display_moment
 from qms.formats.numbers import format_number
 from qms.models.catalogue import working_days_label
 from qms.workcal import get_calendar
@@ -48,7 +49,7 @@ def format_moment(moment: dt.datetime | None, *, weekday: bool = False) -> str:
     local = local_moment(moment)
     if weekday:
         return f"{local:%H:%M} {WEEKDAYS[local.weekday()]} {format_day(local.date())}"
-    return f"{format_day(local.date())} {local:%H:%M}"
+    return display_moment(moment)
 
 
 def format_day_long(day: dt.date) -> str:

@@ -28,9 +28,7 @@ from ..clock import classify, compute_many, local_date
 from ..models import ClockRule, Dossier, DossierEvent, DossierKey
 from ..models.dossiers import DossierState, EventKind, Outcome, SupplementRule
 from .bulk import update_many
-from .summaries import Delta, apply_delta
-
-PENDING_CHOICES = (DossierState.RECEIVED, DossierState.IN_PROGRESS, DossierState.WAITING)
+from .summaries import CONTRIBUTION_FIELDS, Delta, apply_delta
 
 
 @dataclass
@@ -479,6 +477,4 @@ def _write(new_rows, changed_rows, *, dossier_import, actor) -> None:
 
 
 def _contribution_of(dossier: Dossier) -> dict:
-    from .summaries import CONTRIBUTION_FIELDS
-
     return {name: getattr(dossier, name) for name in CONTRIBUTION_FIELDS}
