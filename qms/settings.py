@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "documents",
     "audits",
     "indicators",
+    # Only for its API token admin (tokens of service accounts); its routes are not mounted.
+    "wagtail.api.v3",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.sites",

@@ -1,3 +1,4 @@
+from .api import ApiEvent, ApiEventKind, ApiEventOutcome
 from .dossiers import (
     Channel,
     ClockRule,
@@ -12,9 +13,26 @@ from .dossiers import (
     Timing,
 )
 from .imports import DossierImport, ImportMode, ImportRowError, ImportSource, ImportState
+from .objectives import (
+    CEILING_METRICS,
+    PERCENT_METRICS,
+    ObjectiveEvaluation,
+    ObjectiveMetric,
+    QualityObjective,
+)
+from .steps import DossierStep
 from .summaries import DailySummary, SummaryBin
 
 __all__ = [
+    "ApiEvent",
+    "ApiEventKind",
+    "ApiEventOutcome",
+    "CEILING_METRICS",
+    "DossierStep",
+    "ObjectiveEvaluation",
+    "ObjectiveMetric",
+    "PERCENT_METRICS",
+    "QualityObjective",
     "Channel",
     "ClockRule",
     "DailySummary",
