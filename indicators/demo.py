@@ -56,6 +56,17 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 def seed() -> dict:
+    created = _dossiers()
+    # The process-control sheets of some demo dossiers, then the objectives evaluated on them.
+    from . import demo_objectives, demo_steps
+
+    for module in (demo_steps, demo_objectives):
+        for key, count in module.seed().items():
+            created[key] = created.get(key, 0) + count
+    return created
+
+
+def _dossiers() -> dict:
     from bench.generate import catalogue_from_db, lives, load, tree_agencies
     from qms.models import Agency, HandlingAgency
     from qms.workcal import get_calendar

@@ -20,6 +20,9 @@ SOURCE = "importsource"
 METRICS = "dossiermetrics"
 CLOCK_RULE = "clockrule"
 RECOMPUTATION = "recomputation"
+# Events a one-stop system sends through the API (its service account holds an officer's role).
+EVENTS = "dossierevent"
+OBJECTIVE = "qualityobjective"
 
 KEEPERS = frozenset({Role.OFFICER, Role.LEADER})
 READERS = KEEPERS | {Role.STAFF}
@@ -46,6 +49,19 @@ permissions.register_rules(CLOCK_RULE, {permissions.VIEW: permissions.ALL_ROLES}
 permissions.register_rules(
     RECOMPUTATION,
     {permissions.VIEW: KEEPERS, permissions.ADD: KEEPERS, permissions.CHANGE: KEEPERS},
+)
+
+
+permissions.register_rules(EVENTS, {permissions.VIEW: KEEPERS, permissions.ADD: {Role.OFFICER}})
+# Quality objectives: leaders set them for their agency and below; members read them and their
+# evaluations; a leader (or the monthly task) runs the evaluation.
+permissions.register_rules(
+    OBJECTIVE,
+    {
+        permissions.VIEW: READERS,
+        permissions.ADD: {Role.LEADER},
+        permissions.CHANGE: {Role.LEADER},
+    },
 )
 
 

@@ -1,0 +1,5 @@
+"""Demo data of indicators: see indicators/demo.py."""
+
+
+def seed() -> dict:
+    return {}
