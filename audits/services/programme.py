@@ -13,7 +13,8 @@ plans the audit through ``audits.services.audits.audit_plan`` (whose own rules, 
 independence among them, apply) or links an existing audit of the auditee in the year.
 
 Priority (recomputed when an entry is saved and on "refresh priorities"): high with an open major
-nonconformity, a recurring nonconformity in the last 12 months or an on-time rate under 95 % in the
+nonconformity, a recurring nonconformity in the last 12 months, a quality objective missed in the
+last 12 months (a nonconformity with source "objective breach") or an on-time rate under 95 % in the
 last 12 months (asked of ``qms.providers.ON_TIME_PERFORMANCE``: no answer, no reason); medium when
 not audited in the last 12 months (or never) or with open minor nonconformities; normal otherwise.
 The reasons are stored as sentences and shown beside the priority.
@@ -35,6 +36,7 @@ from audits.models import (
     EntryPriority,
     Finding,
     FindingKind,
+    FindingSource,
     FindingState,
     ProgrammeEntry,
     ProgrammeState,
@@ -405,6 +407,23 @@ def entry_priority(entry: ProgrammeEntry, today: datetime.date | None = None):
                 len(recurrences),
             )
             % {"count": len(recurrences), "codes": _codes(recurrences)}
+        )
+    # Quality objectives missed in the last 12 months (each miss raised a nonconformity with
+    # source "objective breach"): the measured results fell short of what the leaders set.
+    breaches = list(
+        findings.filter(source=FindingSource.OBJECTIVE_BREACH, raised_on__gte=since)
+        .order_by("raised_on", "pk")
+        .only("code")
+    )
+    if breaches:
+        high = True
+        reasons.append(
+            ngettext(
+                "%(count)d lần không đạt mục tiêu chất lượng trong 12 tháng (%(codes)s)",
+                "%(count)d lần không đạt mục tiêu chất lượng trong 12 tháng (%(codes)s)",
+                len(breaches),
+            )
+            % {"count": len(breaches), "codes": _codes(breaches)}
         )
     answer = providers.ask_first(providers.ON_TIME_PERFORMANCE, auditee, since, today)
     rate = _on_time_rate(answer) if answer is not None else None

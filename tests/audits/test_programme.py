@@ -131,11 +131,11 @@ def _audit(world, auditee, *, code, state=AuditState.PLANNED, start=None, clause
 
 
 def _finding(agency, code, kind, *, state=FindingState.ACTION_REQUIRED, raised_on=None, **extra):
+    extra.setdefault("source", FindingSource.COMPLAINT)
     return Finding.objects.create(
         agency=agency,
         code=code,
         kind=kind,
-        source=FindingSource.COMPLAINT,
         description="Hồ sơ trả kết quả không có phiếu kiểm soát.",
         raised_on=raised_on or timezone.localdate() - datetime.timedelta(days=30),
         state=state,
@@ -374,6 +374,29 @@ def test_an_on_time_rate_under_95_percent_from_the_provider_is_high(world, monke
     # 97,5 %: no reason.
     unit_entry = _entry(programme, world.unit)
     assert unit_entry.priority_reasons == []
+
+
+def test_a_quality_objective_missed_in_the_last_12_months_is_high(world, monkeypatch):
+    monkeypatch.setitem(providers._providers, providers.ON_TIME_PERFORMANCE, [lambda *a: None])
+    _audit(world, world.parent, code="DG-R", state=AuditState.CLOSED, start=timezone.localdate())
+    old = timezone.localdate() - datetime.timedelta(days=400)
+    _finding(
+        world.node,
+        "PH-2025-01",
+        FindingKind.MINOR_NC,
+        state=FindingState.CLOSED,
+        raised_on=old,
+        source=FindingSource.OBJECTIVE_BREACH,
+    )
+    programme = _programme(world)
+    entry = _entry(programme, world.node)
+    assert entry.priority == EntryPriority.NORMAL  # a breach older than 12 months, closed
+    breach = _finding(world.node, "PH-2026-21", FindingKind.MINOR_NC, state=FindingState.CLOSED)
+    breach.source = FindingSource.OBJECTIVE_BREACH
+    breach.save()
+    priority, reasons = entry_priority(entry)
+    assert priority == EntryPriority.HIGH
+    assert reasons == ["1 lần không đạt mục tiêu chất lượng trong 12 tháng (PH-2026-21)"]
 
 
 def test_no_on_time_answer_gives_no_reason_and_no_error(world, monkeypatch):
