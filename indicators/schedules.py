@@ -9,4 +9,10 @@ BEAT_SCHEDULE = {
         "task": "indicators.tasks.summaries_nightly_check",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Quality objectives: the month just ended, on day 1 early in the morning (local time, the
+    # beat's timezone), before anyone opens the dashboard.
+    "indicators-objectives-monthly": {
+        "task": "indicators.tasks.objectives_evaluate_previous_month",
+        "schedule": crontab(day_of_month=1, hour=3, minute=15),
+    },
 }

@@ -27,3 +27,13 @@ def summaries_nightly_check() -> int:
     from indicators.services.summaries import verify_and_repair
 
     return len(verify_and_repair())
+
+
+@shared_task
+def objectives_evaluate_previous_month() -> int:
+    """Monthly (day 1): evaluate every quality objective for the month just ended; a miss raises
+    its nonconformity once (a redelivered run finds the month evaluated). Returns how many
+    objectives were evaluated."""
+    from indicators.services.objectives import evaluate_month, previous_month
+
+    return len(evaluate_month(previous_month()))
