@@ -25,6 +25,7 @@ MEMBERS = frozenset(f"{rel}_{role}" for rel in ("node", "sibling", "parent") for
 EVERYONE = frozenset({"anonymous", "admin"} | MEMBERS)
 ADMIN = frozenset({"admin"})
 DENIED = {302, 403, 404}
+BEARER_DENIED = DENIED | {401}
 
 
 def on_node(*roles: str, sibling: bool = False) -> frozenset[str]:
@@ -57,6 +58,10 @@ class Rule:
     # Why this object URL is tried without a real object (nothing of the kind can exist in the
     # test world); every other object URL must name real objects (``OBJECT_KWARGS``).
     no_object: str = ""
+    # An API route with its own bearer authentication (a session cookie does not count): each
+    # actor sends ``Authorization: Bearer <token>`` of a token made for their user (anonymous
+    # sends none), and 401 counts as denied.
+    bearer: bool = False
 
 
 def url_patterns():

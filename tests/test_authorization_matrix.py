@@ -21,7 +21,15 @@ from django.test.client import ClientHandler
 from django.urls import NoReverseMatch, reverse
 
 from tests import factories
-from tests.authz import DENIED, all_rules, object_kwargs, real_kwarg, rule_for, url_patterns
+from tests.authz import (
+    BEARER_DENIED,
+    DENIED,
+    all_rules,
+    object_kwargs,
+    real_kwarg,
+    rule_for,
+    url_patterns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +106,21 @@ def _twin(client):
     twin = copy.copy(client)
     twin.cookies = copy.deepcopy(client.cookies)
     return twin
+
+
+def _bearer_headers(actors: dict) -> dict:
+    """``Authorization`` headers of a Wagtail API token made once for each actor's user (none for
+    the anonymous visitor), for the rules with ``bearer=True``."""
+    from wagtail.models import APIToken
+
+    headers = {}
+    for label, user in actors.items():
+        if user is None:
+            headers[label] = {}
+        else:
+            _token, plaintext = APIToken.create_token(user=user, name=f"matrix {label}")
+            headers[label] = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    return headers
 
 
 def _server_render(self, context):
@@ -208,6 +231,7 @@ def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
     handler = ClientHandler(enforce_csrf_checks=False)
     clients = {label: _client(user, handler) for label, user in actors.items()}
     visible = {label: world.markers_visible_to(label) for label in actors}
+    bearer = None  # made on the first rule that needs them
     for name, route, converters in url_patterns():
         if only is not None and name not in only:
             continue
@@ -217,17 +241,23 @@ def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
         if rule is None:
             continue  # reported by test_every_url_pattern_has_a_rule
         base_url = _url(name, route, converters, rule, world)
+        if rule.bearer and bearer is None:
+            bearer = _bearer_headers(actors)
+        denied = BEARER_DENIED if rule.bearer else DENIED
         for url in _variants(base_url, rule) if rule.method == "GET" else [base_url]:
             for label, client in clients.items():
                 if rule.method != "GET":
                     client = _twin(client)  # a POST (e.g. logout) must not change others
+                headers = bearer[label] if rule.bearer else {}
+                if rule.bearer and rule.method == "POST":
+                    headers = {**headers, "content_type": "application/json"}  # an empty body
                 # Each request is rolled back, so a POST (a delete, a publish) changes nothing
                 # for the next actor.
                 with transaction.atomic():
-                    response = getattr(client, rule.method.lower())(url)
+                    response = getattr(client, rule.method.lower())(url, **headers)
                     if response.status_code == 405 and rule.method == "GET":
                         # A POST-only view: its permission check is what matters (empty form).
-                        response = _twin(client).post(url)
+                        response = _twin(client).post(url, **headers)
                     text = _text(response) + _messages(client, response)
                     transaction.set_rollback(True)
                 status = response.status_code
@@ -238,7 +268,7 @@ def run_matrix(world, rules=RULES, only=None, part=None) -> list[str]:
                 elif label in rule.allowed:
                     ok = status in rule.ok
                 else:
-                    ok = status in DENIED and not (
+                    ok = status in denied and not (
                         status == 302 and response.get("Location", "").split("?")[0] == url
                     )
                 if not ok:
