@@ -9,6 +9,7 @@ from django.db.models.functions import Length
 from documents.models import IssueForm, IssueService, IssueStatus, ProcedureIssue, ProcedurePage
 from qms import permissions
 from qms.models import AdministrativeProcedure, Agency, AgencyKind
+from qms.text import fold
 
 
 def in_force_on_q(on_date: datetime.date, prefix: str = "") -> Q:
@@ -50,6 +51,18 @@ def applicable_q(agency: Agency, prefix: str = "") -> Q:
     )
 
 
+def _in_force_rows(agency: Agency, tthc_id: int, on_date: datetime.date):
+    """Step tables of the TTHC in force at ``agency`` on ``on_date``, nearest level first."""
+    return (
+        IssueService.objects.filter(
+            in_force_on_q(on_date, "issue__"), applicable_q(agency, "issue__"), tthc_id=tthc_id
+        )
+        .select_related("issue__procedure", "tthc")
+        .annotate(_depth=Length("issue__procedure__agency__path"))
+        .order_by("-_depth", "-issue__effective_date", "-issue__number", "position")
+    )
+
+
 def procedure_in_force(
     agency: Agency,
     tthc: AdministrativeProcedure,
@@ -63,17 +76,40 @@ def procedure_in_force(
     procedure); else one that a body above issued for all its subordinates (the province's shared
     procedure), until the agency adopts its own. Among several variants of the TTHC, ``variant``
     picks one; otherwise the first as the procedure lists them."""
-    rows = IssueService.objects.filter(
-        in_force_on_q(on_date, "issue__"), applicable_q(agency, "issue__"), tthc=tthc
-    )
+    rows = _in_force_rows(agency, tthc.pk, on_date)
     if variant is not None:
         rows = rows.filter(variant=variant)
-    return (
-        rows.select_related("issue__procedure", "tthc")
-        .annotate(_depth=Length("issue__procedure__agency__path"))
-        .order_by("-_depth", "-issue__effective_date", "-issue__number", "position")
-        .first()
-    )
+    return rows.first()
+
+
+def variants_in_force(
+    agency: Agency, tthc_id: int, on_date: datetime.date, *, cache: dict | None = None
+) -> list[IssueService]:
+    """Every variant (``IssueService``) of the TTHC in force at ``agency`` on ``on_date`` at the
+    nearest applicable level (the one ``procedure_in_force`` picks from), in its order (the first
+    is ``procedure_in_force``'s); [] when none is in force. ``cache``: a dict kept by
+    the caller for a batch, keyed by (agency, TTHC, day)."""
+    key = (agency.pk, tthc_id, on_date)
+    if cache is not None and key in cache:
+        return cache[key]
+    rows = list(_in_force_rows(agency, tthc_id, on_date))
+    nearest = rows[0].issue.procedure.agency_id if rows else None
+    result = [row for row in rows if row.issue.procedure.agency_id == nearest]
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def variant_for_codes(variants: list[IssueService], codes) -> IssueService | None:
+    """The variant whose step codes the sheet uses: most codes in common after folding case,
+    spaces and diacritics (``qms.text.fold``); ties go to the first as listed."""
+    wanted = {fold(code) for code in codes}
+    best, best_count = None, -1
+    for variant in variants:
+        common = len(wanted & {fold(step.get("code")) for step in variant.steps or []})
+        if common > best_count:
+            best, best_count = variant, common
+    return best
 
 
 def shared_issues_in_force(agency: Agency, on_date: datetime.date | None = None):

@@ -5,10 +5,12 @@ overrides crossed, the extension, the result, the calendar version). Plain data:
 renders it as it is.
 
 Also the one way dossier values are shown as text (``values.field_text``), used by the
-recomputation's list of changes. Modules: ``values`` (text), ``timeline``, ``explanation``.
+recomputation's list of changes. Modules: ``values`` (text), ``timeline``, ``explanation``,
+``steps`` (the process-control sheet).
 """
 
 from .explanation import clock_explanation, clock_start
+from .steps import step_sheet
 from .timeline import timeline
 from .values import days_text, field_label, field_text, format_day_long, format_moment
 
@@ -20,5 +22,6 @@ __all__ = [
     "field_text",
     "format_day_long",
     "format_moment",
+    "step_sheet",
     "timeline",
 ]

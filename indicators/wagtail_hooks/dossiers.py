@@ -24,7 +24,7 @@ from wagtail.admin.ui.tables import Column
 from indicators.models import DailySummary, Dossier
 from indicators.models.dossiers import PENDING_STATES, Channel, DossierState, Timing
 from indicators.rules import DOSSIER
-from indicators.selectors_dossiers import clock_explanation, field_text, timeline
+from indicators.selectors_dossiers import clock_explanation, field_text, step_sheet, timeline
 from indicators.wagtail_hooks.menu import MENU_HOOK
 from qms import permissions
 from qms.display import EMPTY
@@ -141,6 +141,7 @@ class DossierInspectView(ScopedInspectView):
     LABELS = {
         "clock": gettext_lazy("Cách tính thời hạn"),
         "timeline": gettext_lazy("Diễn biến của hồ sơ"),
+        "steps": gettext_lazy("Phiếu kiểm soát quá trình"),
         "overdue": gettext_lazy("Đánh giá thời hạn"),
         "agency": gettext_lazy("Cơ quan, đơn vị"),
     }
@@ -223,6 +224,13 @@ class DossierInspectView(ScopedInspectView):
             request=self.request,
         )
 
+    def get_steps_display_value(self):
+        return render_to_string(
+            "indicators/dossier_steps.html",
+            {"sheet": step_sheet(self.object)},
+            request=self.request,
+        )
+
 
 def _column(name, label, accessor, sort_key=None):
     return Column(name, label=label, accessor=accessor, sort_key=sort_key)
@@ -285,6 +293,7 @@ class DossierViewSet(AgencyScopedViewSet):
         "processing_days",
         "clock",
         "timeline",
+        "steps",
         "limit_days",
         "supplement_rule",
         "appointment_at",
