@@ -90,12 +90,12 @@ class EventData:
     rating: int | None = None
     steps: list[StepData] | None = None
 
+    def __post_init__(self):
+        if self.steps is not None:
+            self.steps = [s if isinstance(s, StepData) else StepData(**s) for s in self.steps]
+
     @classmethod
     def from_dict(cls, values: dict) -> EventData:
-        values = dict(values)
-        steps = values.get("steps")
-        if steps is not None:
-            values["steps"] = [s if isinstance(s, StepData) else StepData(**s) for s in steps]
         return cls(**values)
 
     def payload(self) -> dict:
