@@ -153,7 +153,11 @@ def header_key(header) -> str:
     return " ".join(re.split(r"[\s_\-]+", fold(header))).strip()
 
 
-_ALIASES = {key: frozenset(header_key(h) for h in headers) for key, headers in FIELDS.items()}
+def _aliases(fields: dict) -> dict[str, frozenset[str]]:
+    return {key: frozenset(header_key(h) for h in headers) for key, headers in fields.items()}
+
+
+_ALIASES = _aliases(FIELDS)
 
 
 def is_personal(header) -> bool:
@@ -353,16 +357,27 @@ class Columns:
     headers: dict[str, str]  # field key -> the file's header
     dropped: list[str] = field(default_factory=list)  # personal-data headers, as written
 
+    # The kind of file's fields and its date fields (class attributes, not dataclass fields).
+    FIELDS = FIELDS
+    DATE_FIELDS = DATE_FIELDS
+
     def header(self, key: str | None) -> str | None:
         if key is None:
             return None
-        return self.headers.get(key) or FIELDS[key][0]
+        return self.headers.get(key) or self.FIELDS[key][0]
 
 
-def resolve_columns(table, mapping: dict | None = None) -> Columns:
+def resolve_columns(
+    table, mapping: dict | None = None, *, fields=None, required=None, columns_class=None
+) -> Columns:
     """The fields of ``table`` (an opened ``qms.tabular.Table``): a source's ``mapping`` first, then
-    the known headers. FileRejected names a missing required column or a field found twice."""
-    mapping = {k: header_key(v) for k, v in (mapping or {}).items() if k in FIELDS and v}
+    the known headers. FileRejected names a missing required column or a field found twice.
+    ``fields``, ``required``, ``columns_class``: another kind of file's (the step sheet's)."""
+    fields = FIELDS if fields is None else fields
+    required = REQUIRED if required is None else required
+    columns_class = columns_class or Columns
+    known = _ALIASES if fields is FIELDS else _aliases(fields)
+    mapping = {k: header_key(v) for k, v in (mapping or {}).items() if k in fields and v}
     header_line = table.header_line
     repeated = Counter(table.columns)
     keys, headers, dropped, errors = {}, {}, [], []
@@ -379,14 +394,14 @@ def resolve_columns(table, mapping: dict | None = None) -> Columns:
             for name in mapped:
                 candidates.setdefault(name, []).append(index)
             continue
-        for name, aliases in _ALIASES.items():
+        for name, aliases in known.items():
             if key in aliases and name not in mapping:
                 candidates.setdefault(name, []).append(index)
     # A mapped field whose header is not in the file falls back to the known headers.
     for name in mapping:
         if name not in candidates:
             for index, written in enumerate(table.header):
-                if header_key(written) in _ALIASES[name] and not is_personal(written):
+                if header_key(written) in known[name] and not is_personal(written):
                     candidates.setdefault(name, []).append(index)
     for name, indexes in candidates.items():
         column = table.columns[indexes[0]]
@@ -397,25 +412,25 @@ def resolve_columns(table, mapping: dict | None = None) -> Columns:
                     header_line,
                     table.header[indexes[0]],
                     _("cột của “%(field)s” xuất hiện nhiều lần (%(headers)s)")
-                    % {"field": FIELDS[name][0], "headers": shown_headers},
+                    % {"field": fields[name][0], "headers": shown_headers},
                 )
             )
             continue
         keys[name] = column
         headers[name] = table.header[indexes[0]]
-    for name in REQUIRED:
+    for name in required:
         if name not in keys and name not in candidates:  # (a repeated one is reported above)
             errors.append(
                 problem(
                     header_line,
-                    FIELDS[name][0],
+                    fields[name][0],
                     _("thiếu cột bắt buộc (tên khác được nhận: %(aliases)s)")
-                    % {"aliases": ", ".join(FIELDS[name][1:])},
+                    % {"aliases": ", ".join(fields[name][1:])},
                 )
             )
     if errors:
         raise FileRejected(errors)
-    return Columns(keys=keys, headers=headers, dropped=dropped)
+    return columns_class(keys=keys, headers=headers, dropped=dropped)
 
 
 class DateOrderScan:
@@ -425,7 +440,7 @@ class DateOrderScan:
     def __init__(self, columns: Columns):
         self.columns = columns
         self._date_columns = [
-            (name, columns.keys[name]) for name in DATE_FIELDS if name in columns.keys
+            (name, columns.keys[name]) for name in columns.DATE_FIELDS if name in columns.keys
         ]
         self.day_over_12 = False
         self.example = None  # (line, header, text) of a month over 12

@@ -18,6 +18,11 @@ chunks, cancel.
    mid-way) resumes from the checkpoint and never redoes a chunk. At the end the import is
    ``applied`` and its uploader notified. Importing the same file again changes nothing.
 
+A step sheet file (``indicators.importing_steps``, recognised by its columns: step, unit, handed
+in) goes through the same flow: its rows attach to dossiers already imported, a chunk never cuts a
+dossier's rows, and each dossier's sheet is written whole through ``services.steps.record_sheets``
+(counted new, updated or unchanged per dossier).
+
 Who: officers of the agency (or of a body above it) upload, confirm and cancel
 (``indicators.rules``: ADD and CHANGE on "dossierimport"); ``actor=None`` is the system (demo
 data, commands). The rights on the agencies of an agency-code column are checked row by row, for
@@ -48,10 +53,11 @@ from qms import permissions, tabular
 from qms.services.notifications import notify
 from qms.workcal import get_calendar
 
-from .. import importing
+from .. import importing, importing_steps
 from ..models import DossierImport, ImportMode, ImportRowError, ImportState
 from ..rules import IMPORT
 from .dossiers import upsert
+from .steps import record_sheets, sheets_compared
 
 logger = logging.getLogger(__name__)
 
@@ -232,17 +238,66 @@ def _mapping(imp) -> dict:
     return dict(imp.source.mapping) if imp.source_id and imp.source else {}
 
 
-def _chunks(table, size: int, after_line: int = 0):
-    chunk = []
+def _chunks(table, size: int, after_line: int = 0, *, columns=None):
+    """Chunks of about ``size`` rows after ``after_line``; a step sheet's chunk never cuts the
+    rows of a dossier (its sheet is written whole)."""
+    steps = isinstance(columns, importing_steps.StepColumns)
+    chunk, last_key = [], None
     for line, values in table:
         if line <= after_line:
             continue
+        if steps:
+            key = importing_steps.sheet_key(columns, values)
+            if len(chunk) >= size and key != last_key:
+                yield chunk
+                chunk = []
+            last_key = key
         chunk.append((line, values))
-        if len(chunk) >= size:
+        if not steps and len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+
+
+def _resolve_columns(imp, table):
+    """The columns of the file: a step sheet's (recognised by its columns) or a dossier file's."""
+    if importing_steps.is_step_table(table):
+        return importing_steps.resolve_step_columns(table)
+    return importing.resolve_columns(table, _mapping(imp))
+
+
+def _parser(columns, **kwargs):
+    if isinstance(columns, importing_steps.StepColumns):
+        return importing_steps.StepRowParser(columns, **kwargs)
+    return importing.RowParser(columns, **kwargs)
+
+
+class _Written:
+    def __init__(self, new=0, updated=0, unchanged=0):
+        self.new, self.updated, self.unchanged = new, updated, unchanged
+
+
+def _parse_and_write(parser, rows, columns, calendar, *, dry_run=True, dossier_import=None,
+                     actor=None):  # fmt: skip
+    """Parse ``rows`` and write them (or, in the dry run, count what would be written): the
+    dossiers through ``upsert``, a step sheet's through ``record_sheets`` (a sheet equal to the
+    recorded one is left as it is). Returns the counts (new, updated, unchanged) and the rows'
+    problems."""
+    if isinstance(parser, importing_steps.StepRowParser):
+        sheets, errors = parser.parse(rows)
+        new, updated, unchanged = sheets_compared(sheets)
+        if not dry_run:
+            changed = {pk: [step for _line, step in sheets[pk]] for pk in (*new, *updated)}
+            record_sheets(changed, calendar=calendar)
+        return _Written(len(new), len(updated), len(unchanged)), errors
+    records, errors = parser.parse(rows)
+    if dry_run:
+        result = upsert(records, calendar=calendar, dry_run=True)
+    else:
+        result = upsert(records, calendar=calendar, dossier_import=dossier_import, actor=actor)
+    errors += _upsert_errors(result, records, columns, calendar)
+    return _Written(len(result.new), len(result.updated), len(result.unchanged)), errors
 
 
 def _reject(imp: DossierImport, messages) -> None:
@@ -271,7 +326,7 @@ def _check(imp: DossierImport) -> None:
     try:
         with tabular.open_table(imp.file) as table:
             try:
-                columns = importing.resolve_columns(table, _mapping(imp))
+                columns = _resolve_columns(imp, table)
             finally:
                 imp.dropped_columns = [h for h in table.header if importing.is_personal(h)]
         reason = _count(imp, columns)
@@ -283,19 +338,17 @@ def _check(imp: DossierImport) -> None:
         return
 
     calendar = get_calendar()
-    parser = importing.RowParser(columns, agency=imp.agency, actor=imp.uploaded_by, tz=calendar.tz)
+    parser = _parser(columns, agency=imp.agency, actor=imp.uploaded_by, tz=calendar.tz)
     try:
         with tabular.open_table(imp.file) as table:
-            for chunk in _chunks(table, chunk_size()):
-                records, errors = parser.parse(chunk)
-                result = upsert(records, calendar=calendar, dry_run=True)
-                errors += _upsert_errors(result, records, columns, calendar)
+            for chunk in _chunks(table, chunk_size(), columns=columns):
+                written, errors = _parse_and_write(parser, chunk, columns, calendar)
                 with transaction.atomic():
                     _save_errors(imp, errors)
                     imp.rows_done += len(chunk)
-                    imp.new_count += len(result.new)
-                    imp.updated_count += len(result.updated)
-                    imp.unchanged_count += len(result.unchanged)
+                    imp.new_count += written.new
+                    imp.updated_count += written.updated
+                    imp.unchanged_count += written.unchanged
                     imp.rejected_count += len({e.line for e in errors})
                     imp.save(update_fields=_PROGRESS_FIELDS)
     except tabular.TabularError as exc:  # the file changed under us, or a reader's late error
@@ -517,11 +570,10 @@ def _apply(imp: DossierImport) -> None:
     calendar = get_calendar()
     started, budget = time.monotonic(), time_budget()
     with tabular.open_table(imp.file) as table:
-        columns = importing.resolve_columns(table, _mapping(imp))
-        parser = importing.RowParser(
-            columns, agency=imp.agency, actor=imp.confirmed_by, tz=calendar.tz
-        )
-        for chunk in _chunks(table, chunk_size(), after_line=imp.checkpoint_line):
+        columns = _resolve_columns(imp, table)
+        parser = _parser(columns, agency=imp.agency, actor=imp.confirmed_by, tz=calendar.tz)
+        chunks = _chunks(table, chunk_size(), after_line=imp.checkpoint_line, columns=columns)
+        for chunk in chunks:
             _apply_chunk(imp, chunk, parser, rejected, columns, calendar)
             _test_hook_after_chunk()
             if imp.state != ImportState.APPLYING:
@@ -555,16 +607,22 @@ def _apply_chunk(imp, chunk, parser, rejected, columns, calendar) -> None:
         # part of this chunk), and never a rejected one.
         fresh = [(line, values) for line, values in chunk if line > locked.checkpoint_line]
         rows = [(line, values) for line, values in fresh if line not in rejected]
-        records, errors = parser.parse(rows)
-        result = upsert(records, calendar=calendar, dossier_import=locked, actor=imp.confirmed_by)
-        errors += _upsert_errors(result, records, columns, calendar)
+        written, errors = _parse_and_write(
+            parser,
+            rows,
+            columns,
+            calendar,
+            dry_run=False,
+            dossier_import=locked,
+            actor=imp.confirmed_by,
+        )
         if errors:
             _save_errors(locked, errors)
             lines = {e.line for e in errors}
             rejected.update(lines)
             locked.rejected_count += len(lines)
-        locked.written_new += len(result.new)
-        locked.written_updated += len(result.updated)
+        locked.written_new += written.new
+        locked.written_updated += written.updated
         locked.checkpoint_line = last_line
         locked.rows_done += len(fresh)
         locked.save(
