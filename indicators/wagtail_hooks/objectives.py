@@ -282,6 +282,14 @@ class ObjectiveViewSet(AgencyScopedViewSet):
         "result_label": gettext_lazy("Kết quả tháng gần nhất"),
     }
     export_filename = "muc-tieu-chat-luong"
+
+    def get_common_view_kwargs(self, **kwargs):
+        # Objectives are kept with their evaluations (an ended one gets its end date): no delete.
+        return super().get_common_view_kwargs(**{"delete_url_name": None, **kwargs})
+
+    def get_urlpatterns(self):
+        return [p for p in super().get_urlpatterns() if p.name != "delete"]
+
     transitions = (
         Transition(
             name="evaluate",
