@@ -11,7 +11,8 @@ from .auth import PolicyBearerAuth
 from .schemas import BatchIn, BatchOut, ErrorOut, EventIn, EventResultOut
 
 router = Router(auth=PolicyBearerAuth(EVENTS, permissions.ADD), tags=["events"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+# 400: a body that is not JSON; 415: a form (multipart) body.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 415: ErrorOut, 422: ErrorOut}
 
 
 def _result(result: service.EventResult) -> dict:
