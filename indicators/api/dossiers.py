@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from qms import permissions
@@ -15,7 +15,7 @@ from .. import selectors_api
 from ..models.dossiers import DossierState
 from ..rules import DOSSIER
 from .auth import PolicyBearerAuth
-from .schemas import DossierDetailOut, DossierOut, ErrorOut
+from .schemas import NO_NUL, DossierDetailOut, DossierOut, ErrorOut
 
 router = Router(auth=PolicyBearerAuth(DOSSIER, permissions.VIEW), tags=["dossiers"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -24,12 +24,17 @@ MAX_LIMIT = 500
 
 class DossierFilters(Schema):
     agency: str | None = Field(
-        None, max_length=40, description="Mã cơ quan (gồm đơn vị trực thuộc) / agency code"
+        None,
+        max_length=40,
+        pattern=NO_NUL,
+        description="Mã cơ quan (gồm đơn vị trực thuộc) / agency code",
     )
     received_from: dt.date | None = Field(None, description="Tiếp nhận từ ngày / received from")
     received_to: dt.date | None = Field(None, description="Tiếp nhận đến ngày / received to")
     state: DossierState | None = Field(None, description="Trạng thái / state")
-    procedure: str | None = Field(None, max_length=40, description="Mã TTHC / TTHC code")
+    procedure: str | None = Field(
+        None, max_length=40, pattern=NO_NUL, description="Mã TTHC / TTHC code"
+    )
     limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Số hồ sơ một trang / page size")
     offset: int = Field(0, ge=0, le=10_000_000, description="Bỏ qua / rows skipped")
 
@@ -112,7 +117,11 @@ def dossier_list(request, filters: Query[DossierFilters]):
     summary="Một hồ sơ, lịch sử và phiếu kiểm soát / one dossier with its events and steps",
     url_name="dossier_detail",
 )
-def dossier_detail(request, agency_code: str, code: str):
+def dossier_detail(
+    request,
+    agency_code: str = Path(..., max_length=40, pattern=NO_NUL, description="Mã cơ quan"),
+    code: str = Path(..., max_length=64, pattern=NO_NUL, description="Mã hồ sơ"),
+):
     """404 when there is no such dossier or it is not the caller's to read."""
     dossier = selectors_api.dossier_for(request.user, agency_code, code)
     if dossier is None:

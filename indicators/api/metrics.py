@@ -16,7 +16,7 @@ from .. import selectors
 from ..rules import METRICS
 from .auth import PolicyBearerAuth
 from .dossiers import agency_in_scope
-from .schemas import ErrorOut, MetricsOut
+from .schemas import NO_NUL, ErrorOut, MetricsOut
 
 router = Router(auth=PolicyBearerAuth(METRICS, permissions.VIEW), tags=["metrics"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
@@ -26,7 +26,7 @@ GroupName = Literal[tuple(g for g in selectors.GROUPINGS if g)]  # type: ignore[
 
 
 class MetricsQuery(Schema):
-    agency: str = Field(max_length=40, description="Mã cơ quan / agency code")
+    agency: str = Field(max_length=40, pattern=NO_NUL, description="Mã cơ quan / agency code")
     start: dt.date = Field(description="Từ ngày / first day")
     end: dt.date = Field(description="Đến ngày / last day (included)")
     group_by: GroupName | None = Field(

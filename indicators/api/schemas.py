@@ -4,10 +4,10 @@ what it reads back. Descriptions in Vietnamese and English: they are the OpenAPI
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from ..models.api import ApiEventKind
 from ..models.dossiers import Channel
@@ -16,18 +16,33 @@ from ..services.events import MAX_BATCH
 EventKindName = Literal[tuple(ApiEventKind.values)]  # type: ignore[valid-type]
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 
+# Text without NUL characters (PostgreSQL stores none; a NUL would otherwise fail the query).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+FIRST_MOMENT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LAST_MOMENT = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
+
+
+def _plausible(moment: dt.datetime) -> dt.datetime:
+    if not FIRST_MOMENT <= moment <= LAST_MOMENT:
+        raise ValueError("thời điểm ngoài khoảng 1900-2999 / outside the years 1900-2999")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
 
 class StepIn(Schema):
     """Một dòng của phiếu kiểm soát quá trình / one row of the process-control sheet."""
 
-    code: str = Field(
+    code: Text = Field(
         min_length=1, max_length=40, description="Mã bước (Bước 1 …) / step code of the procedure"
     )
-    unit: str = Field(
+    unit: Text = Field(
         min_length=1, max_length=200, description="Đơn vị, bộ phận xử lý / unit that handled it"
     )
-    handed_in_at: AwareDatetime = Field(description="Nhận hồ sơ lúc / handed in at (ISO 8601)")
-    handed_out_at: AwareDatetime | None = Field(
+    handed_in_at: Moment = Field(description="Nhận hồ sơ lúc / handed in at (ISO 8601)")
+    handed_out_at: Moment | None = Field(
         None, description="Chuyển đi lúc, trống nếu đang xử lý / handed on at; null while open"
     )
 
@@ -36,34 +51,34 @@ class EventIn(Schema):
     """Một sự kiện của hồ sơ / one event of a dossier. No personal data: the schema has no field
     for names, ID numbers, addresses or phone numbers."""
 
-    event_id: str = Field(
+    event_id: Text = Field(
         min_length=1,
         max_length=100,
         description="Mã sự kiện duy nhất trong cơ quan: gửi lại cùng mã không ghi hai lần / "
         "the source's unique id of the event within the agency: a replay is never applied twice",
     )
-    agency: str = Field(
+    agency: Text = Field(
         min_length=1, max_length=40, description="Mã cơ quan, đơn vị / agency code (e.g. STP)"
     )
-    dossier_code: str = Field(
+    dossier_code: Text = Field(
         min_length=1, max_length=64, description="Mã hồ sơ (số biên nhận) / dossier code"
     )
     kind: EventKindName = Field(
         description="received | supplement_requested | resubmitted | extended | resolved | "
         "refused | withdrawn | steps (only the process-control sheet)"
     )
-    occurred_at: AwareDatetime = Field(
+    occurred_at: Moment = Field(
         description="Thời điểm xảy ra ở nguồn, có múi giờ / when it happened at the source, with "
         "its offset; an event older than the dossier's latest is kept as stale, not applied"
     )
-    procedure: str | None = Field(
+    procedure: Text | None = Field(
         None, max_length=40, description="Mã TTHC (received) / national TTHC code, e.g. 1.001806"
     )
     channel: ChannelName | None = Field(None, description="Kênh nộp (received) / channel")
-    appointment_at: AwareDatetime | None = Field(
+    appointment_at: Moment | None = Field(
         None, description="Ngày hẹn trả (received) / appointment the source gave"
     )
-    extended_due_at: AwareDatetime | None = Field(
+    extended_due_at: Moment | None = Field(
         None, description="Ngày hẹn trả lại (extended) / new date of the apology letter"
     )
     digitised: bool | None = Field(None, description="Đã số hóa / digitised")

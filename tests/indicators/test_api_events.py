@@ -209,3 +209,16 @@ def test_service_account_command(setup, capsys):
     assert list(user.memberships.values_list("agency__code", "role")) == [("STC", "officer")]
     call_command("service_account", "revoke", "--prefix", APIToken.objects.get(user=user).prefix)
     assert APIToken.objects.get(user=user).revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"occurred_at": "0001-01-01T00:00:00+05:00"},  # before year 1 in UTC: 422, not 500
+        {"dossier_code": "HS\x001"},  # PostgreSQL stores no NUL
+    ],
+)
+def test_implausible_values_are_422(client, setup, change):
+    response = send(client, setup["token"], {**received(), **change})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] in change

@@ -87,7 +87,7 @@ schema.app = get_wsgi_application()
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
