@@ -61,3 +61,15 @@ def test_review_inputs_and_programme_show_the_results(seeded):
     inputs = str(review_inputs(city, last.replace(month=1, day=1), last, dt.date.today()))
     assert "Chưa có số liệu" not in inputs
     assert breach.name in inputs and "không đạt" in inputs
+
+    # The audit programme's priority of the breached agency names the breach's nonconformity.
+    from audits.models import ProgrammeEntry
+
+    code = ObjectiveEvaluation.objects.get(met=False).finding.code
+    breached = ObjectiveEvaluation.objects.get(met=False).objective.agency
+    entries = [
+        e for e in ProgrammeEntry.objects.select_related("auditee") if breached.is_within(e.auditee)
+    ]
+    assert entries
+    for entry in entries:
+        assert entry.priority == "high" and code in " ".join(map(str, entry.priority_reasons))
