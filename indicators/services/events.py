@@ -455,6 +455,16 @@ def _apply(event: EventData, agency: Agency, lookups: _Lookups, *, actor, calend
         record = _record_of(dossier)
         record.pending_state = DossierState.IN_PROGRESS
         if kind == ApiEventKind.SUPPLEMENT_REQUESTED:
+            if dossier.state == DossierState.WAITING:
+                errors.append(
+                    EventError(
+                        "kind",
+                        _("hồ sơ «%(code)s» đang chờ bổ sung (yêu cầu lúc %(at)s): gửi "
+                          "«resubmitted» trước")
+                        % {"code": dossier.code, "at": format_moment(dossier.supplement_requested_at)},
+                        kind,
+                    )
+                )  # fmt: skip
             record.supplement_requested_at = event.occurred_at
             record.resubmitted_at = None
         elif kind == ApiEventKind.RESUBMITTED:

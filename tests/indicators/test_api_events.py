@@ -222,3 +222,17 @@ def test_implausible_values_are_422(client, setup, change):
     response = send(client, setup["token"], {**received(), **change})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] in change
+
+
+def test_a_second_supplement_request_while_waiting_is_refused(client, setup):
+    send(client, setup["token"], received())
+    ask = {"agency": "STP", "dossier_code": "HS-1", "kind": "supplement_requested"}
+    assert (
+        send(client, setup["token"], {**ask, "event_id": "s1", "occurred_at": at(4)}).json()[
+            "status"
+        ]
+        == "applied"
+    )
+    response = send(client, setup["token"], {**ask, "event_id": "s2", "occurred_at": at(5)})
+    assert response.status_code == 422
+    assert response.json()["result"]["errors"][0]["field"] == "kind"
