@@ -403,13 +403,14 @@ def _performance(agency: Agency, start, end, as_of) -> dict:
     else:
         met = {True: _("đạt"), False: _("không đạt"), None: _("chưa đánh giá")}
         for objective in objectives:
+            unit = _value(objective, "unit") or ""
+            actual = _value(objective, "actual")
             items.append(
-                _("%(name)s: chỉ tiêu %(target)s, thực hiện %(actual)s %(unit)s – %(met)s")
+                _("%(name)s: chỉ tiêu %(target)s, thực hiện %(actual)s – %(met)s")
                 % {
                     "name": _value(objective, "name"),
                     "target": _value(objective, "target"),
-                    "actual": _value(objective, "actual"),
-                    "unit": _value(objective, "unit") or "",
+                    "actual": f"{actual} {unit}" if unit else actual,
                     "met": met[_value(objective, "met")],
                 }
             )
