@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "indicators",
     # Only for its API token admin (tokens of service accounts); its routes are not mounted.
     "wagtail.api.v3",
+    # django-ninja's templates and static files: the API docs page (indicators/api/) loads Swagger
+    # UI from this server, not from a CDN.
+    "ninja",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.sites",
