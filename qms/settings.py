@@ -25,6 +25,9 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("QMS_TESTING", False) or "pytest" in sys.modules
 # Nothing set: a random key generated once into var/secret_key (mode 0600), never in the repository.
 SECRET_KEY = env_str("SECRET_KEY", "") or secret_key_file(VAR_DIR / "secret_key")
+# Earlier keys still accepted while sessions, reset links and API tokens move to the new one: API
+# tokens are signed with SECRET_KEY, so a key is retired only through this list (README "API").
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -236,3 +236,17 @@ def test_a_second_supplement_request_while_waiting_is_refused(client, setup):
     response = send(client, setup["token"], {**ask, "event_id": "s2", "occurred_at": at(5)})
     assert response.status_code == 422
     assert response.json()["result"]["errors"][0]["field"] == "kind"
+
+
+def test_tokens_follow_the_secret_key_and_survive_a_rotation_through_the_fallbacks(
+    client, setup, settings
+):
+    """Tokens are signed with SECRET_KEY (README): a new key alone refuses every token; the old
+    key among SECRET_KEY_FALLBACKS keeps them valid while new ones are issued."""
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "k" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    assert send(client, setup["token"], received()).status_code == 401
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert send(client, setup["token"], received()).json()["status"] == "applied"
+    assert Dossier.objects.get().code == "HS-1"

@@ -63,6 +63,7 @@ _SETTINGS_VARS = {
     "PASSWORD_RESET_LIMIT",
     "PASSWORD_RESET_WINDOW_MINUTES",
     "CACHE_URL",
+    "SECRET_KEY_FALLBACKS",
 }
 
 
@@ -97,6 +98,31 @@ def test_good_environment_starts(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "ImproperlyConfigured" not in result.stderr
+
+
+@pytest.mark.slow
+def test_secret_key_fallbacks_come_from_the_environment(tmp_path):
+    result = _start(tmp_path, SECRET_KEY_FALLBACKS="old-one, old-two")
+    assert result.returncode == 0, result.stderr
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "qms.settings",
+            "QMS_VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": "test-secret-key-for-start-up",
+            "SECRET_KEY_FALLBACKS": "old-one, old-two",
+        },
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert printed.stdout.strip() == "['old-one', 'old-two']", printed.stderr
 
 
 @pytest.mark.slow
