@@ -105,7 +105,8 @@ def seed() -> dict:
                 breach.target = min(Decimal(100), _whole(actual) + 10)
         objectives.append(breach)
         for objective in objectives:
-            objective_save(actor=None, instance=objective)
+            # Set by the agency's demo leader, as a leader does in the admin.
+            objective_save(actor=_leader(objective.agency), instance=objective)
         evaluations = evaluate_month(start, agency=city)
         refreshed = _refresh_programmes(city)
     missed = [e for e in evaluations if e.met is False]
@@ -117,6 +118,15 @@ def seed() -> dict:
         "objective_breaches": sum(1 for e in missed if e.finding_id),
         "programme_priorities_refreshed": refreshed,
     }
+
+
+def _leader(agency):
+    from django.contrib.auth import get_user_model
+
+    from qms.management.commands.seed_demo import demo_username
+    from qms.models import Role
+
+    return get_user_model().objects.filter(username=demo_username(agency.code, Role.LEADER)).first()
 
 
 def _refresh_programmes(city) -> int:

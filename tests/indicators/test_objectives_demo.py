@@ -30,6 +30,9 @@ def test_demo_objectives_with_exactly_one_breach(seeded):
     objectives = QualityObjective.objects.filter(agency__in=[city, justice])
     assert objectives.count() == 3
     assert objectives.filter(procedure__isnull=False).count() == 1
+    # Each set by its agency's demo leader (the page says who set it).
+    setters = {o.agency.code: o.set_by.username for o in objectives.select_related("set_by")}
+    assert setters == {"HN": "hn-leader", "STP": "stp-leader"}
     last = previous_month()
     evaluations = ObjectiveEvaluation.objects.filter(period_start=last)
     assert evaluations.count() == 3
