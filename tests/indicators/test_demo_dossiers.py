@@ -2,7 +2,12 @@
 with late results, supplements and pending dossiers past their due time, the summary tables
 right; seeding again adds nothing. And the committed one-month import file: real-shaped (the
 one-stop headers, personal-data columns the import drops), its bad rows each reported with line
-and field, the rest accepted, and rebuilt exactly by the generator."""
+and field, the rest accepted, and rebuilt exactly by the generator. Issue 11 on the same seeded
+demo (one seeding for the module, it takes a while): the process-control sheets, a few hundred demo
+dossiers following the step table in force with one unit consistently late, blamed on a late
+dossier's page; the quality objectives of Hà Nội and Sở Tư pháp, set by their leaders, evaluated
+for last month with exactly one breach and its nonconformity, shown in the review inputs and the
+programme's priority."""
 
 import datetime as dt
 
@@ -11,12 +16,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import demo, importing
-from indicators.models import Dossier
+from audits.models import Finding, FindingSource
+from indicators import demo, demo_objectives, demo_steps, importing
+from indicators.models import Dossier, DossierStep, ObjectiveEvaluation, QualityObjective
+from indicators.selectors_steps import late_step, step_stats
 from indicators.services import summaries
 from indicators.services.dossiers import upsert
-from qms import tabular
+from indicators.services.objectives import previous_month
+from qms import providers, tabular
 from qms.models import Agency
+from qms.text import fold
 from qms.workcal import get_calendar
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -122,3 +131,89 @@ def test_the_committed_file_is_what_the_generator_builds():
         for _line, values in rows
     ]
     assert read == expected
+
+
+# --- Issue 11: process-control sheets ---------------------------------------------------------
+
+
+def test_demo_sheets_with_one_late_unit(seeded):
+    demo_ids = Dossier.objects.filter(code__startswith=demo.DEMO_PREFIX).values("pk")
+    sheets = DossierStep.objects.filter(dossier_id__in=demo_ids)
+    assert 200 <= sheets.values("dossier_id").distinct().count() <= demo_steps.MAX_SHEETS + 150
+    assert sheets.filter(issue_service__isnull=False).count() == sheets.count()
+    assert len({a for a in sheets.values_list("agency_id", flat=True)}) >= 2
+
+    stp = Agency.objects.get(code="STP")
+    today = timezone.localdate()
+    stats = step_stats(stp, today.replace(year=today.year - 2), today)
+    late_units = {fold(r.unit) for r in stats if r.measured and r.late * 2 > r.measured}
+    assert late_units == {fold(demo_steps.LATE_UNIT)}
+
+    late = Dossier.objects.filter(
+        agency=stp, timing="late", pk__in=sheets.values("dossier_id")
+    ).first()
+    assert late is not None
+    assert fold(late_step(late).unit) == fold(demo_steps.LATE_UNIT)
+
+
+def test_seeding_the_sheets_again_adds_nothing(seeded):
+    before = DossierStep.objects.count()
+    assert demo_steps.seed() == {}
+    assert DossierStep.objects.count() == before
+
+
+# --- Issue 11: quality objectives -------------------------------------------------------------
+
+
+def test_demo_objectives_with_exactly_one_breach(seeded):
+    city = Agency.objects.get(code="HN")
+    justice = Agency.objects.get(code="STP")
+    objectives = QualityObjective.objects.filter(agency__in=[city, justice])
+    assert objectives.count() == 3
+    assert objectives.filter(procedure__isnull=False).count() == 1
+    # Each set by its agency's demo leader (the page says who set it).
+    setters = {o.agency.code: o.set_by.username for o in objectives.select_related("set_by")}
+    assert setters == {"HN": "hn-leader", "STP": "stp-leader"}
+    last = previous_month()
+    evaluations = ObjectiveEvaluation.objects.filter(period_start=last)
+    assert evaluations.count() == 3
+    missed = evaluations.filter(met=False)
+    assert missed.count() == 1
+    finding = missed.get().finding
+    assert finding.source == FindingSource.OBJECTIVE_BREACH
+    assert Finding.objects.filter(source=FindingSource.OBJECTIVE_BREACH).count() == 1
+    assert demo_objectives.seed() == {}
+    assert QualityObjective.objects.count() == 3
+
+    # The management review's inputs: real on-time figures and the objectives' results.
+    year = (last.replace(month=1, day=1), last)
+    performance = providers.ask_first(providers.ON_TIME_PERFORMANCE, city, *year)
+    assert performance["resolved"] > 0
+    answer = providers.ask_first(providers.QUALITY_OBJECTIVES, city, *year)
+    assert len(answer) == 3
+    assert [item["met"] for item in answer].count(False) == 1
+
+
+def test_review_inputs_and_programme_show_the_results(seeded):
+    import datetime as dt
+
+    from audits.selectors_reviews import review_inputs
+
+    city = Agency.objects.get(code="HN")
+    last = previous_month()
+    breach = ObjectiveEvaluation.objects.get(met=False).objective
+    inputs = str(review_inputs(city, last.replace(month=1, day=1), last, dt.date.today()))
+    assert "Chưa có số liệu" not in inputs
+    assert breach.name in inputs and "không đạt" in inputs
+
+    # The audit programme's priority of the breached agency names the breach's nonconformity.
+    from audits.models import ProgrammeEntry
+
+    code = ObjectiveEvaluation.objects.get(met=False).finding.code
+    breached = ObjectiveEvaluation.objects.get(met=False).objective.agency
+    entries = [
+        e for e in ProgrammeEntry.objects.select_related("auditee") if breached.is_within(e.auditee)
+    ]
+    assert entries
+    for entry in entries:
+        assert entry.priority == "high" and code in " ".join(map(str, entry.priority_reasons))
