@@ -1,19 +1,24 @@
-"""The demo's checklists, findings and corrective actions: findings of each kind, actions in each
-state, one recurrence, one overdue action, one verified ineffective; the audits reported and
-closed after their findings; seeding again creates nothing."""
+"""The demo of audits, on one seeding of the whole demo for the module (it takes a while): the
+internal auditors (each qualified, one expired), the audits (one in each state, each team
+qualified and independent of the auditee), the checklists, findings and corrective actions
+(findings of each kind, actions in each state, one recurrence, one overdue action, one verified
+ineffective; the audits reported and closed after their findings); seeding again creates
+nothing."""
 
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from audits import demo_findings
+from audits import demo, demo_audits, demo_findings
 from audits.models import (
     UNDONE_STATES,
     ActionState,
     Audit,
+    AuditorQualification,
     AuditState,
     ChecklistItem,
     CorrectiveAction,
@@ -25,6 +30,8 @@ from audits.models import (
     ItemResult,
     ReminderThreshold,
 )
+from audits.selectors_auditors import is_qualified, qualification_refusal, qualified_auditors
+from audits.selectors_audits import independence_refusal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -130,3 +137,44 @@ def test_seeding_findings_again_creates_nothing(seeded):
     before = (Finding.objects.count(), CorrectiveAction.objects.count())
     assert set(demo_findings.seed().values()) == {0}
     assert (Finding.objects.count(), CorrectiveAction.objects.count()) == before
+
+
+# --- Auditors ---------------------------------------------------------------------------------
+
+
+def test_every_demo_auditor_is_qualified_but_one(seeded):
+    User = get_user_model()
+    today = timezone.localdate()
+    auditors = User.objects.filter(username__endswith="-auditor")
+    assert AuditorQualification.objects.filter(user__in=auditors).count() == auditors.count()
+    assert is_qualified(User.objects.get(username="stp-auditor"), today)
+    expired = User.objects.get(username="snv-auditor")
+    assert "chưa có chứng chỉ đánh giá viên nội bộ còn hiệu lực" in qualification_refusal(
+        expired, today
+    )
+    assert set(qualified_auditors(today)) == set(auditors.exclude(pk=expired.pk))
+
+
+def test_seeding_again_creates_nothing(seeded):
+    before = AuditorQualification.objects.count()
+    assert demo.seed()["auditor_qualifications"] == 0
+    assert AuditorQualification.objects.count() == before
+
+
+# --- Audits -----------------------------------------------------------------------------------
+
+
+def test_one_audit_in_each_state_with_a_qualified_independent_team(seeded):
+    audits = list(Audit.objects.select_related("agency").order_by("code"))
+    assert {a.state for a in audits} == set(AuditState.values)
+    for audit in audits:
+        for member in audit.team.select_related("user"):
+            assert independence_refusal(member.user, audit.agency) is None
+            assert qualification_refusal(member.user, audit.planned_start) is None
+    assert audits[1].team.count() == 2 and audits[1].procedures.exists()
+
+
+def test_seeding_audits_again_creates_nothing(seeded):
+    before = Audit.objects.count()
+    assert demo_audits.seed() == {"audits": 0}
+    assert Audit.objects.count() == before
