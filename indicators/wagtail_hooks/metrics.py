@@ -244,11 +244,13 @@ def _own_agency(user, offered):
 # --- The page ------------------------------------------------------------------------------------
 
 
-class MetricsView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "indicators/metrics.html"
-    page_title = gettext_lazy("Chỉ số giải quyết hồ sơ")
-    header_icon = "table"
-    FORMATS = ("csv", "xlsx")
+class MetricsFilterView(WagtailAdminTemplateMixin, TemplateView):
+    """A page for the readers of the metrics filtered by ``form_class`` (agency, scope, period
+    …), opened on the reader's own agency and this year (plus ``initial_extra``): the metrics
+    page and "Theo bước xử lý"."""
+
+    form_class = None
+    initial_extra: dict = {}
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.has_permission(request.user, METRICS, permissions.VIEW):
@@ -273,10 +275,19 @@ class MetricsView(WagtailAdminTemplateMixin, TemplateView):
                     "agency": _own_agency(user, offered) or "",
                     "scope": SUBTREE,
                     "period": f"y-{today.year}",
-                    "group_by": "procedure",
+                    **self.initial_extra,
                 }
             )
-        return MetricsForm(data, agencies=offered.order_by("path"), today=today)
+        return self.form_class(data, agencies=offered.order_by("path"), today=today)
+
+
+class MetricsView(MetricsFilterView):
+    template_name = "indicators/metrics.html"
+    page_title = gettext_lazy("Chỉ số giải quyết hồ sơ")
+    header_icon = "table"
+    FORMATS = ("csv", "xlsx")
+    form_class = MetricsForm
+    initial_extra = {"group_by": "procedure"}
 
     def get(self, request, *args, **kwargs):
         self.form = self._form()

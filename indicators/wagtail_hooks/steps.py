@@ -8,23 +8,19 @@ from __future__ import annotations
 import io
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
 from indicators.rules import METRICS
 from indicators.selectors_steps import StepStat, step_stats
 from indicators.wagtail_hooks.menu import MENU_HOOK
-from indicators.wagtail_hooks.metrics import OWN, SUBTREE, MetricsForm, _own_agency
+from indicators.wagtail_hooks.metrics import OWN, MetricsFilterView, MetricsForm
 from qms import permissions
 from qms.display import EMPTY, format_day
 from qms.exports import safe_row
@@ -69,37 +65,11 @@ class StepsForm(MetricsForm):
         self.fields["procedure"].label_from_instance = lambda p: f"{p.code} · {p.name}"
 
 
-class StepsView(WagtailAdminTemplateMixin, TemplateView):
+class StepsView(MetricsFilterView):
     template_name = "indicators/steps.html"
     page_title = gettext_lazy("Theo bước xử lý")
     header_icon = "list-ol"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.has_permission(request.user, METRICS, permissions.VIEW):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
-
-    def _form(self):
-        user = self.request.user
-        today = timezone.localdate()
-        offered = permissions.assignable_agencies(user, METRICS, permissions.VIEW).select_related(
-            "parent"
-        )
-        data = self.request.GET.copy()
-        data.pop("export", None)
-        if not data:
-            data = QueryDict(mutable=True)
-            data.update(
-                {
-                    "agency": _own_agency(user, offered) or "",
-                    "scope": SUBTREE,
-                    "period": f"y-{today.year}",
-                }
-            )
-        return StepsForm(data, agencies=offered.order_by("path"), today=today)
+    form_class = StepsForm
 
     def get(self, request, *args, **kwargs):
         self.form = self._form()
