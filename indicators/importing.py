@@ -550,6 +550,24 @@ class RowParser:
             )
         return self._allowed[agency.pk]
 
+    def _row_agency(self, values, report) -> Agency | None:
+        """The row's agency: its code column when the row has one (reported when unknown or
+        outside the uploader's rights, then None), else the agency of the upload."""
+        agency_code = nfc(as_text(self._value(values, "agency_code"))).upper()
+        if not agency_code:
+            return self.agency
+        found = self._agencies.get(agency_code)
+        if found is None:
+            report("agency_code", _("không có cơ quan, đơn vị mang mã này"))
+            return None
+        if not self._may_import_into(found):
+            report(
+                "agency_code",
+                _("bạn không được nhập dữ liệu hồ sơ cho “%(agency)s”") % {"agency": found.name},
+            )
+            return None
+        return found
+
     # --- rows
 
     def parse(self, rows) -> tuple[list[DossierRecord], list[RowError]]:
@@ -585,23 +603,7 @@ class RowParser:
             )
             return None, errors
 
-        # Agency: the code column when the row has one, else the agency of the upload.
-        agency = self.agency
-        agency_code = nfc(as_text(self._value(values, "agency_code"))).upper()
-        if agency_code:
-            found = self._agencies.get(agency_code)
-            if found is None:
-                report("agency_code", _("không có cơ quan, đơn vị mang mã này"))
-                agency = None
-            elif not self._may_import_into(found):
-                report(
-                    "agency_code",
-                    _("bạn không được nhập dữ liệu hồ sơ cho “%(agency)s”")
-                    % {"agency": found.name},
-                )
-                agency = None
-            else:
-                agency = found
+        agency = self._row_agency(values, report)
 
         code = nfc(as_text(self._value(values, "code")))
         if not code:

@@ -195,21 +195,9 @@ class StepRowParser(RowParser):
                 RowError(line, None, "", problem(line, None, _("dòng có nhiều ô hơn tiêu đề")))
             )
             return None, errors
-        agency = self.agency
-        agency_code = nfc(as_text(self._value(values, "agency_code"))).upper()
-        if agency_code:
-            found = self._agencies.get(agency_code)
-            if found is None:
-                report("agency_code", _("không có cơ quan, đơn vị mang mã này"))
-                return None, errors
-            if not self._may_import_into(found):
-                report(
-                    "agency_code",
-                    _("bạn không được nhập dữ liệu hồ sơ cho “%(agency)s”")
-                    % {"agency": found.name},
-                )
-                return None, errors
-            agency = found
+        agency = self._row_agency(values, report)
+        if agency is None:
+            return None, errors
         code = nfc(as_text(self._value(values, "code")))
         if not code:
             report("code", _("thiếu mã hồ sơ"))
