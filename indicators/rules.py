@@ -23,6 +23,17 @@ RECOMPUTATION = "recomputation"
 # Events a one-stop system sends through the API (its service account holds an officer's role).
 EVENTS = "dossierevent"
 OBJECTIVE = "qualityobjective"
+# The leadership dashboard (issue [9]): the scorecard, charts, drill-down and their exports are
+# read with METRICS. The values of the service index qms cannot compute are entered by the
+# agency's officers and leaders; the index schemes and the scorecard thresholds are reference
+# data (everyone reads, administrators change). The annual QMS report (findings, actions,
+# reviews) is the keepers'. A published statistic is public; its erratum is published by a
+# leader of the agency (or above).
+INDEX_ENTRY = "indexentry"
+INDEX_SCHEME = "indexscheme"
+THRESHOLD = "scorecardthreshold"
+QMS_REPORT = "qmsreport"
+ERRATUM = "statisticerratum"
 
 KEEPERS = frozenset({Role.OFFICER, Role.LEADER})
 READERS = KEEPERS | {Role.STAFF}
@@ -63,6 +74,15 @@ permissions.register_rules(
         permissions.CHANGE: {Role.LEADER},
     },
 )
+
+permissions.register_rules(
+    INDEX_ENTRY,
+    {permissions.VIEW: READERS, permissions.ADD: KEEPERS, permissions.CHANGE: KEEPERS},
+)
+permissions.register_rules(INDEX_SCHEME, {permissions.VIEW: permissions.ALL_ROLES}, scoped=False)
+permissions.register_rules(THRESHOLD, {permissions.VIEW: permissions.ALL_ROLES}, scoped=False)
+permissions.register_rules(QMS_REPORT, {permissions.VIEW: KEEPERS})
+permissions.register_rules(ERRATUM, {permissions.VIEW: KEEPERS, permissions.ADD: {Role.LEADER}})
 
 
 def _open_audit_dossiers(user, action):

@@ -67,6 +67,11 @@ SUMMED = (
     "late",
     "refused",
     "withdrawn",
+    "e_result",
+    "online_payment",
+    "apologised",
+    "rated",
+    "satisfied",
 )
 P90_SHARE = (9, 10)  # 90 %, as a fraction of integers
 
@@ -92,6 +97,11 @@ class MetricRow:
     late: int = 0
     refused: int = 0
     withdrawn: int = 0
+    e_result: int = 0
+    online_payment: int = 0
+    apologised: int = 0
+    rated: int = 0
+    satisfied: int = 0
     pending: int = 0
     pending_overdue: int = 0
     # Σ processing working days of the dossiers resolved in the group.

@@ -1,4 +1,12 @@
 from .api import ApiEvent, ApiEventKind, ApiEventOutcome
+from .charts import ChartImage
+from .dashboard import (
+    DEFAULT_THRESHOLDS,
+    HIGHER_IS_BETTER,
+    MonthlyReport,
+    ScorecardMeasure,
+    ScorecardThreshold,
+)
 from .dossiers import (
     Channel,
     ClockRule,
@@ -13,6 +21,7 @@ from .dossiers import (
     Timing,
 )
 from .imports import DossierImport, ImportMode, ImportRowError, ImportSource, ImportState
+from .index import ENTERED, IndexEntry, IndexGroup, IndexIndicator, IndexScheme
 from .objectives import (
     CEILING_METRICS,
     PERCENT_METRICS,
@@ -20,10 +29,24 @@ from .objectives import (
     ObjectiveMetric,
     QualityObjective,
 )
+from .publication import PublishedStatistic, StatisticErratum
 from .steps import DossierStep
 from .summaries import DailySummary, SummaryBin
 
 __all__ = [
+    "ChartImage",
+    "DEFAULT_THRESHOLDS",
+    "ENTERED",
+    "HIGHER_IS_BETTER",
+    "IndexEntry",
+    "IndexGroup",
+    "IndexIndicator",
+    "IndexScheme",
+    "MonthlyReport",
+    "PublishedStatistic",
+    "ScorecardMeasure",
+    "ScorecardThreshold",
+    "StatisticErratum",
     "ApiEvent",
     "ApiEventKind",
     "ApiEventOutcome",

@@ -4,8 +4,9 @@ nightly check verifies it and repairs any drift. No history: they are derived da
 
 A row counts, for one agency, TTHC and channel, what happened on one day: the dossiers received
 that day (and of those, how many had a supplement request, came online, were digitised), and the
-dossiers resolved that day (early, on time, late, refused among them, the processing time) or
-withdrawn that day. Months, quarters and years are sums of days; rates divide once."""
+dossiers resolved that day (early, on time, late, refused among them, the processing time; with
+an electronic result, paid online, late with an apology letter, rated, satisfied) or withdrawn
+that day. Months, quarters and years are sums of days; rates divide once."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,15 @@ COUNTS = (
     "late",
     "refused",
     "withdrawn",
+    "e_result",
+    "online_payment",
+    "apologised",
+    "rated",
+    "satisfied",
 )
+
+# A rating at or above this (of 1 to 5) is "satisfied" (hài lòng) in the service index.
+SATISFIED_RATING = 4
 
 
 class DailySummary(models.Model):
@@ -44,6 +53,13 @@ class DailySummary(models.Model):
     late = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     withdrawn = models.PositiveIntegerField(default=0)
+    # Of the dossiers resolved that day: result returned electronically, fee paid online, late
+    # with an apology letter, rated by the citizen, rated SATISFIED_RATING or more.
+    e_result = models.PositiveIntegerField(default=0)
+    online_payment = models.PositiveIntegerField(default=0)
+    apologised = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
     # Sum of the processing working days of the dossiers resolved that day.
     processing_days = models.DecimalField(max_digits=16, decimal_places=4, default=0)
 

@@ -90,6 +90,10 @@ READ_FIELDS = (
     "appointment_at",
     "supplement_count",
     "digitised",
+    "e_result",
+    "online_payment",
+    "rating",
+    "extended_at",
     "calendar_version",
     *RECOMPUTED_FIELDS,
 )

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, Sum
 
 from ..models import DailySummary, Dossier, SummaryBin
 from ..models.dossiers import Channel, DossierState, Timing
-from ..models.summaries import COUNTS
+from ..models.summaries import COUNTS, SATISFIED_RATING
 from .bulk import update_many
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,10 @@ CONTRIBUTION_FIELDS = (
     "timing",
     "resolved_on",
     "processing_days",
+    "e_result",
+    "online_payment",
+    "extended_at",
+    "rating",
 )
 
 
@@ -82,6 +86,17 @@ class Delta:
                 counts[str(timing)] += sign
             if state == DossierState.REFUSED:
                 counts["refused"] += sign
+            if _get(row, "e_result"):
+                counts["e_result"] += sign
+            if _get(row, "online_payment"):
+                counts["online_payment"] += sign
+            if timing == Timing.LATE and _get(row, "extended_at") is not None:
+                counts["apologised"] += sign
+            rating = _get(row, "rating")
+            if rating is not None:
+                counts["rated"] += sign
+                if rating >= SATISFIED_RATING:
+                    counts["satisfied"] += sign
             days = _get(row, "processing_days")
             if days is not None:
                 self.days[key] += sign * Decimal(days)
@@ -153,6 +168,20 @@ def apply_delta(delta: Delta) -> None:
         update_many(SummaryBin, changed, ["count"])
 
 
+RESOLVED_COUNTS = (
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "refused",
+    "e_result",
+    "online_payment",
+    "apologised",
+    "rated",
+    "satisfied",
+)
+
+
 # Recomputation from the dossiers ----------------------------------------------------------------
 
 
@@ -190,12 +219,17 @@ def recompute(dossiers=None) -> tuple[dict, dict, dict]:
             on_time=Count("pk", filter=Q(timing=Timing.ON_TIME)),
             late=Count("pk", filter=Q(timing=Timing.LATE)),
             refused=Count("pk", filter=Q(state=DossierState.REFUSED)),
+            e_result=Count("pk", filter=Q(e_result=True)),
+            online_payment=Count("pk", filter=Q(online_payment=True)),
+            apologised=Count("pk", filter=Q(timing=Timing.LATE, extended_at__isnull=False)),
+            rated=Count("pk", filter=Q(rating__isnull=False)),
+            satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_RATING)),
             total_days=Sum("processing_days"),
         )
     )
     for row in resolved:
         key = (row["agency_id"], row["procedure_id"], row["channel"], row["resolved_on"])
-        for name in ("resolved", "early", "on_time", "late", "refused"):
+        for name in RESOLVED_COUNTS:
             if row[name]:
                 counts[key][name] = row[name]
         if row["total_days"]:

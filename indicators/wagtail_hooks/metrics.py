@@ -10,7 +10,6 @@ writes them, and exports the same table to XLSX or CSV (every cell through ``qms
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button
 
+from indicators.periods import RANGE, period_bounds, period_choices
 from indicators.rules import METRICS
 from indicators.selectors import (
     DAY,
@@ -37,7 +37,6 @@ from indicators.selectors import (
     GROUPINGS,
     MetricRow,
     metrics,
-    period_end,
 )
 from indicators.selectors_dossiers import format_moment
 from indicators.wagtail_hooks.menu import MENU_HOOK
@@ -47,8 +46,6 @@ from qms.exports import safe_row
 from qms.formats.numbers import format_number, format_percent
 from qms.models import Agency
 
-MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
-RANGE = "range"
 OWN, SUBTREE = "own", "subtree"
 MAX_DAYS_BY_DAY = 366
 
@@ -109,57 +106,6 @@ LABEL_HEADINGS = {
 
 
 # --- The form ----------------------------------------------------------------------------------
-
-
-def _month_back(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def period_choices(today: dt.date) -> list:
-    months = []
-    for back in range(MONTHS_OFFERED):
-        first = _month_back(today, back)
-        months.append(
-            (
-                f"m-{first:%Y-%m}",
-                _("Tháng %(month)02d/%(year)d") % {"month": first.month, "year": first.year},
-            )
-        )
-    quarters = []
-    quarter, year = (today.month - 1) // 3 + 1, today.year
-    for _back in range(QUARTERS_OFFERED):
-        quarters.append((f"q-{year}-{quarter}", _("Quý %(q)d/%(y)d") % {"q": quarter, "y": year}))
-        quarter, year = (quarter - 1, year) if quarter > 1 else (4, year - 1)
-    years = [
-        (f"y-{year}", _("Năm %(year)d") % {"year": year})
-        for year in range(today.year, today.year - YEARS_OFFERED, -1)
-    ]
-    return [
-        (_("Năm"), years),
-        (_("Quý"), quarters),
-        (_("Tháng"), months),
-        (RANGE, _("Khoảng ngày tự chọn (từ ngày – đến ngày)")),
-    ]
-
-
-def period_bounds(value: str) -> tuple[dt.date, dt.date] | None:
-    """(first day, last day) of a period value "m-2025-06", "q-2025-2", "y-2025"."""
-    try:
-        kind, *parts = value.split("-")
-        numbers = [int(p) for p in parts]
-        if kind == "m":
-            first = dt.date(numbers[0], numbers[1], 1)
-            return first, period_end("month", first)
-        if kind == "q":
-            first = dt.date(numbers[0], (numbers[1] - 1) * 3 + 1, 1)
-            return first, period_end("quarter", first)
-        if kind == "y":
-            first = dt.date(numbers[0], 1, 1)
-            return first, period_end("year", first)
-    except (ValueError, IndexError):
-        return None
-    return None
 
 
 class MetricsForm(forms.Form):

@@ -1,0 +1,65 @@
+"""The reporting periods a person picks on the metrics, steps and dashboard pages: a year, a
+quarter, a month (values "y-2025", "q-2025-2", "m-2025-06"), or a range of days ("range" with
+from–to dates). One way to offer and read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from .selectors import period_end
+
+MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 24, 8, 5
+RANGE = "range"
+
+
+def _month_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_choices(today: dt.date) -> list:
+    months = []
+    for back in range(MONTHS_OFFERED):
+        first = _month_back(today, back)
+        months.append(
+            (
+                f"m-{first:%Y-%m}",
+                _("Tháng %(month)02d/%(year)d") % {"month": first.month, "year": first.year},
+            )
+        )
+    quarters = []
+    quarter, year = (today.month - 1) // 3 + 1, today.year
+    for _back in range(QUARTERS_OFFERED):
+        quarters.append((f"q-{year}-{quarter}", _("Quý %(q)d/%(y)d") % {"q": quarter, "y": year}))
+        quarter, year = (quarter - 1, year) if quarter > 1 else (4, year - 1)
+    years = [
+        (f"y-{year}", _("Năm %(year)d") % {"year": year})
+        for year in range(today.year, today.year - YEARS_OFFERED, -1)
+    ]
+    return [
+        (_("Năm"), years),
+        (_("Quý"), quarters),
+        (_("Tháng"), months),
+        (RANGE, _("Khoảng ngày tự chọn (từ ngày – đến ngày)")),
+    ]
+
+
+def period_bounds(value: str) -> tuple[dt.date, dt.date] | None:
+    """(first day, last day) of a period value "m-2025-06", "q-2025-2", "y-2025"."""
+    try:
+        kind, *parts = value.split("-")
+        numbers = [int(p) for p in parts]
+        if kind == "m":
+            first = dt.date(numbers[0], numbers[1], 1)
+            return first, period_end("month", first)
+        if kind == "q":
+            first = dt.date(numbers[0], (numbers[1] - 1) * 3 + 1, 1)
+            return first, period_end("quarter", first)
+        if kind == "y":
+            first = dt.date(numbers[0], 1, 1)
+            return first, period_end("year", first)
+    except (ValueError, IndexError):
+        return None
+    return None
