@@ -87,3 +87,33 @@ def test_wagtail_report_export_is_escaped_too(client, formula_agency):
     labels = [row[1] for row in csv.reader(io.StringIO(body))]
     assert "'=1+1" in labels
     assert "=1+1" not in labels
+
+
+def test_a_table_export_keeps_numbers_and_escapes_formulas():
+    import csv as csv_module
+    import io
+    from decimal import Decimal
+
+    import openpyxl
+
+    from qms.exports import Table, table_csv, table_xlsx
+
+    table = Table(
+        title="Bảng: điểm/ngày",
+        facts=["Cơ quan: =Sở Tư pháp"],
+        headings=["Đơn vị", "Đã giải quyết", "Tỷ lệ"],
+        kinds=["text", "count", "rate"],
+        rows=[["=HYPERLINK(1)", 12, Decimal("0.955")], ["Phường A", 0, None]],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(table_xlsx(table)))
+    sheet = book.worksheets[0]
+    assert sheet.title == "Bảng điểmngày"
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[0][0] == "Cơ quan: =Sở Tư pháp"  # not a formula: it does not start with "="
+    assert values[2] == ["Đơn vị", "Đã giải quyết", "Tỷ lệ"]
+    assert values[3][0] == "'=HYPERLINK(1)" and values[3][1] == 12
+    assert abs(values[3][2] - 0.955) < 1e-9
+    assert sheet.cell(row=4, column=3).number_format == "0.0%"
+    assert values[4][2] is None
+    rows = list(csv_module.reader(io.StringIO(table_csv(table).lstrip("\ufeff"))))
+    assert rows[3] == ["'=HYPERLINK(1)", "12", "0.955"] and rows[4] == ["Phường A", "0", ""]
