@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,19 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 FONT = "DejaVuSans"
 FONT_FILES = {
@@ -109,9 +119,15 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def composed(text) -> str:
+    """Text in Unicode NFC: a decomposed letter (e + U+0302 + U+0301 for ế, as some sources
+    write Vietnamese) is printed as the one glyph the font has, and reads back as written."""
+    return unicodedata.normalize("NFC", "" if text is None else str(text))
+
+
 def markup(text, *, bold: bool = False, italic: bool = False) -> str:
-    """Plain text as ReportLab paragraph markup: escaped, line breaks kept."""
-    value = escape("" if text is None else str(text)).replace("\n", "<br/>")
+    """Plain text as ReportLab paragraph markup: composed (NFC), escaped, line breaks kept."""
+    value = escape(composed(text)).replace("\n", "<br/>")
     if italic:
         value = f"<i>{value}</i>"
     if bold:
@@ -160,7 +176,7 @@ class _NumberedCanvas(Canvas):
         self.line(MARGIN, y + 4 * mm, width - MARGIN, y + 4 * mm)
         self.setFont(FONT, 8)
         if self.footer:
-            self.drawString(MARGIN, y, self.footer)
+            self.drawString(MARGIN, y, composed(self.footer))
         label = _("Trang %(page)d/%(pages)d") % {"page": self._pageNumber, "pages": total}
         self.drawRightString(width - MARGIN, y, label)
         self.restoreState()
@@ -183,7 +199,7 @@ class Document:
 
     def _add(self, make: Callable[[], list[Flowable]], *words) -> None:
         self._parts.append(make)
-        self._words.extend(str(w) for w in words if w not in (None, ""))
+        self._words.extend(composed(w) for w in words if w not in (None, ""))
 
     # --- building --------------------------------------------------------------------------
 
@@ -264,6 +280,27 @@ class Document:
         def make():
             scale = min(1, self.width / drawing.width, self.height / drawing.height)
             return [_Figure(drawing, scale)]
+
+        self._add(make, *words)
+
+    def image(self, png_bytes: bytes, *, width_mm: float | None = None, words=()) -> None:
+        """A raster image (e.g. a chart drawn by matplotlib), centred, ``width_mm`` wide (at
+        most the page width; by default the page width) with its proportions kept, scaled down
+        to a page's height when taller; ``words`` are its text (a title, the labels) for
+        ``text()``."""
+        data = bytes(png_bytes)
+        pixels_wide, pixels_high = ImageReader(io.BytesIO(data)).getSize()
+        if pixels_wide <= 0 or pixels_high <= 0:
+            raise ValueError("an image without pixels")
+        width = min(self.width, width_mm * mm) if width_mm else self.width
+        height = width * pixels_high / pixels_wide
+        if height > self.height:
+            width, height = width * self.height / height, self.height
+
+        def make():
+            picture = Image(io.BytesIO(data), width=width, height=height)
+            picture.hAlign = "CENTER"
+            return [picture, Spacer(1, 3 * mm)]
 
         self._add(make, *words)
 
@@ -349,9 +386,9 @@ class Document:
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN + 4 * mm,
-            title=self.title,
-            author=self.author,
-            subject=self.subject,
+            title=composed(self.title),
+            author=composed(self.author),
+            subject=composed(self.subject),
             creator="qms",
             invariant=1,
         )

@@ -103,3 +103,54 @@ def test_a_download_names_the_file_in_plain_letters():
     assert response.content == b"%PDF-1.4 x"
     inline = pdf.response(b"%PDF", "x.pdf", inline=True)
     assert inline["Content-Disposition"].startswith("inline;")
+
+
+def _png(width, height, color=(30, 90, 200)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_an_image_is_embedded_scaled_to_the_page_width_with_its_words():
+    doc = pdf.Document(title="Biểu đồ")
+    doc.heading("Tỷ lệ đúng hạn theo tháng")
+    doc.image(_png(800, 450), words=["Biểu đồ: tỷ lệ đúng hạn", "Tháng 10/2026"])
+    data = doc.render()
+    assert b"/Subtype /Image" in data and b"/Width 800" in data and b"/Height 450" in data
+    assert "Biểu đồ: tỷ lệ đúng hạn\nTháng 10/2026" in doc.text()
+    picture = doc._parts[-1]()[0]
+    assert picture.drawWidth == pytest.approx(doc.width)
+    assert picture.drawHeight == pytest.approx(doc.width * 450 / 800)
+    assert doc.render() == data  # rendered again, the same bytes
+
+
+def test_an_image_takes_the_width_asked_and_never_more_than_the_page():
+    doc = pdf.Document(title="x")
+    doc.image(_png(400, 200), width_mm=80)
+    doc.image(_png(400, 200), width_mm=900)
+    doc.image(_png(100, 2000))  # taller than a page: scaled down to its height
+    small, wide, tall = (make()[0] for make in doc._parts)
+    assert small.drawWidth == pytest.approx(80 * 72 / 25.4)
+    assert wide.drawWidth == pytest.approx(doc.width)
+    assert tall.drawHeight == pytest.approx(doc.height)
+    assert tall.drawWidth == pytest.approx(doc.height * 100 / 2000)
+    assert pdf_text(doc.render()).strip().startswith("Trang 1/")
+
+
+def test_decomposed_text_is_printed_and_read_back_composed():
+    import unicodedata
+
+    words = "Phường Hoàn Kiếm: Đánh giá nội bộ, hành động khắc phục"
+    decomposed = unicodedata.normalize("NFD", words)
+    assert decomposed != words
+    doc = pdf.Document(title=decomposed, footer=decomposed)
+    doc.heading(decomposed)
+    doc.table([["Nội dung"], [decomposed]])
+    text = pdf_text(doc.render())
+    assert text.count(words) == 3  # heading, cell, footer
+    assert decomposed not in text
+    assert doc.text() == f"{words}\nNội dung\n{words}"
