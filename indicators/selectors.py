@@ -15,8 +15,9 @@ working days and the 90th percentile, the supplement rate, the online and digiti
   their due time is before ``now``.
 
 A fixed number of queries whatever the rows: the day rows, the bins and the pending dossiers, each
-grouped in the database (plus the children of the node, or the names of the TTHC, for those
-groupings).
+grouped in the database, the successions of the 2025 reform (a node's figures include the bodies
+merged or renamed into it: ``selectors_bodies``), plus the nodes of the rows by agency, or the
+names of the TTHC.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from qms.collation import vi_sort_key
 from qms.display import format_day
 from qms.models import AdministrativeProcedure, Agency
-from qms.models.agencies import path_within, subtree_q
+from qms.models.agencies import subtree_q
 
 from .models import DailySummary, Dossier, SummaryBin
 from .models.dossiers import PENDING_STATES, Channel
@@ -215,7 +216,7 @@ def period_label(grouping: str, first: dt.date) -> str:
 
 def _group_expression(grouping: str | None, day_field: str):
     if grouping == AGENCY:
-        return F("agency__path")
+        return F("agency_id")
     if grouping == PROCEDURE:
         return F("procedure_id")
     if grouping == FIELD:
@@ -248,8 +249,9 @@ def _as_date(value):
     return value
 
 
-def _scope(agency: Agency, subtree: bool) -> Q:
-    return subtree_q([agency.path], "agency__path") if subtree else Q(agency_id=agency.pk)
+def _scope(agency: Agency, subtree: bool, paths: list[str]) -> Q:
+    """The node's records: with its subtree, across the reform (``selectors_bodies``), or alone."""
+    return subtree_q(paths, "agency__path") if subtree else Q(agency_id=agency.pk)
 
 
 def metrics(
@@ -267,7 +269,12 @@ def metrics(
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     now = now or timezone.now()
-    scope = _scope(agency, subtree)
+    from .selectors_bodies import reporting_bodies, reporting_paths
+
+    # By agency the rows are the node's bodies (they hold the paths too); otherwise the paths.
+    bodies = reporting_bodies(agency, start, end) if group_by == AGENCY else None
+    paths = bodies.paths if bodies is not None else reporting_paths(agency) if subtree else []
+    scope = _scope(agency, subtree, paths)
     day_rows = _grouped(
         DailySummary.objects.filter(scope, day__range=(start, end)),
         group_by,
@@ -296,7 +303,7 @@ def metrics(
     )
 
     rows: dict = {}
-    place = _Placer(agency, group_by, start, end)
+    place = _Placer(agency, group_by, start, end, bodies)
 
     def row_for(group):
         key = place.key(group)
@@ -329,24 +336,21 @@ def metrics(
 
 
 class _Placer:
-    """Where a group of the database goes among the rows, their labels and their order."""
+    """Where a group of the database goes among the rows, their labels and their order. By
+    agency: the node's own records, then its children, across the reform
+    (``indicators.selectors_bodies``: merged and renamed bodies in their successor's row, a split
+    body in its own row shown as ended)."""
 
-    def __init__(self, agency: Agency, grouping, start, end):
+    def __init__(self, agency: Agency, grouping, start, end, bodies):
         self.agency, self.grouping, self.start, self.end = agency, grouping, start, end
-        self.children: list[Agency] = []
-        if grouping == AGENCY:
-            self.children = list(
-                Agency.objects.filter(parent=agency).select_related("parent").order_by("path")
-            )
+        self.bodies = bodies
 
     def key(self, group):
         if self.grouping is None:
             return "total"
         if self.grouping == AGENCY:
-            for child in self.children:
-                if path_within(group, child.path):
-                    return child.pk
-            return self.agency.pk if group == self.agency.path else None
+            body = self.bodies.row_of(group)
+            return body.agency.pk if body is not None else None
         if self.grouping in TIME_GROUPINGS:
             return _as_date(group)
         return group
@@ -393,29 +397,19 @@ class _Placer:
 
     def _agency_rows(self, rows: dict) -> list[MetricRow]:
         ordered = []
-        own = rows.get(self.agency.pk)
-        if own is not None and not own.is_empty:
-            own.label = _("%(name)s (hồ sơ của chính cơ quan)") % {"name": self.agency.display_name}
-            own.agency = self.agency
-            ordered.append(own)
-        children = []
-        for child in self.children:
-            row = rows.get(child.pk)
-            valid = (child.valid_from is None or child.valid_from <= self.end) and (
-                child.valid_to is None or child.valid_to >= self.start
+        for body in self.bodies.rows:
+            agency = body.agency
+            row = rows.get(agency.pk)
+            valid = (agency.valid_from is None or agency.valid_from <= self.end) and (
+                agency.valid_to is None or agency.valid_to >= self.start
             )
-            if row is None:
-                if not valid:
+            if row is None or row.is_empty:
+                if body.own or not valid:
                     continue
-                row = MetricRow(key=child.pk, label="")
-            row.agency = child
-            row.label = (
-                child.display_name
-                if valid
-                else _("%(name)s (đã kết thúc hoạt động)") % {"name": child.display_name}
-            )
-            children.append(row)
-        ordered += sorted(children, key=lambda r: vi_sort_key(r.agency.name))
+                row = row or MetricRow(key=agency.pk, label="")
+            row.agency = agency
+            row.label = body.label
+            ordered.append(row)
         return ordered
 
 

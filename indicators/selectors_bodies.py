@@ -85,15 +85,6 @@ class Bodies:
         return [pk for pk, row in self._row_of.items() if row is body]
 
 
-def _successors() -> dict[int, int]:
-    """predecessor id → successor id for merges and renames (the earliest if several)."""
-    found: dict[int, int] = {}
-    rows = AgencySuccession.objects.filter(kind__in=ROLLED).order_by("effective_date", "pk")
-    for predecessor, successor in rows.values_list("predecessor_id", "successor_id"):
-        found.setdefault(predecessor, successor)
-    return found
-
-
 def _last(successors: dict[int, int], pk: int) -> int:
     seen = {pk}
     while pk in successors and successors[pk] not in seen:
@@ -102,25 +93,38 @@ def _last(successors: dict[int, int], pk: int) -> int:
     return pk
 
 
+def _rolled_into(root: Agency) -> tuple[dict[int, int], list[str]]:
+    """(predecessor id → its last successor, for the successions whose last successor lies
+    inside ``root``; the subtrees to read: the node's and those of such predecessors outside it),
+    in one query. A merge and a rename carry history; the earliest succession of a body wins."""
+    successors: dict[int, int] = {}
+    paths: dict[int, str] = {}
+    rows = AgencySuccession.objects.filter(kind__in=ROLLED).order_by("effective_date", "pk")
+    for predecessor, before, successor, after in rows.values_list(
+        "predecessor_id", "predecessor__path", "successor_id", "successor__path"
+    ):
+        successors.setdefault(predecessor, successor)
+        paths[predecessor], paths[successor] = before, after
+    rolled = {}
+    for predecessor in successors:
+        last = _last(successors, predecessor)
+        if last != predecessor and path_within(paths[last], root.path):
+            rolled[predecessor] = last
+    outside = {paths[p] for p in rolled if not path_within(paths[p], root.path)}
+    return rolled, [root.path, *sorted(outside)]
+
+
+def reporting_paths(root: Agency) -> list[str]:
+    """The subtrees whose records count for ``root`` (one query): ``subtree_q(paths, …)``."""
+    return _rolled_into(root)[1]
+
+
 def reporting_bodies(root: Agency, start: dt.date, end: dt.date) -> Bodies:
     """The rows of ``root`` for the days ``start`` to ``end``: its own records first, then its
     children (current ones and ended ones) in Vietnamese order. Rows with nothing to show are
     the caller's to drop (``Body.ended`` and no data)."""
-    successors = _successors()
-    # Successions whose last successor lies inside the node: their predecessor's subtree is read.
-    inside = {
-        a.pk: a
-        for a in Agency.objects.filter(
-            subtree_q([root.path]), pk__in={_last(successors, p) for p in successors}
-        )
-    }
-    rolled = {p: _last(successors, p) for p in successors}
-    rolled = {p: s for p, s in rolled.items() if s in inside}
-    outside = Agency.objects.filter(pk__in=rolled).exclude(subtree_q([root.path]))
-    paths = [root.path, *sorted({a.path for a in outside})]
+    rolled, paths = _rolled_into(root)
     nodes = {a.pk: a for a in Agency.objects.filter(subtree_q(paths)).select_related("parent")}
-    for pk, agency in inside.items():
-        nodes.setdefault(pk, agency)
 
     def position(agency: Agency, depth: int = 0) -> Agency:
         """Where an agency's records count: the successor of its nearest rolled ancestor."""

@@ -524,4 +524,7 @@ def test_the_query_count_does_not_grow_with_rows(tree, tthc, group_by):
     _generate([department, unit, sibling], [*tthc, *more], 250, seed=3)
     many = _queries(province, group_by)
     assert many == few
-    assert few <= 4
+    # The day rows, the bins, the pending dossiers, the successions of the reform roll-up; by
+    # agency also the nodes that make the rows (the children, the bodies rolled into them), by
+    # TTHC their names.
+    assert few <= (5 if group_by in ("agency", "procedure") else 4)
