@@ -37,3 +37,12 @@ def objectives_evaluate_previous_month() -> int:
     from indicators.services.objectives import evaluate_month, previous_month
 
     return len(evaluate_month(previous_month()))
+
+
+@shared_task
+def chart_draw(key: str, params: str, language: str = "vi") -> None:
+    """Draw one dashboard chart for one filter (SVG, PNG, PDF) and store it; a redelivered run
+    finds it current and does nothing."""
+    from indicators.services.charts import draw_and_store
+
+    draw_and_store(key, params, language)
