@@ -74,6 +74,12 @@ def _charts() -> dict[str, Chart]:
             data.online_digitised,
             draw.draw_online_digitised,
         ),
+        Chart(
+            "service_index",
+            _("Chỉ số phục vụ (766)"),
+            data.service_index,
+            draw.draw_service_index,
+        ),
     ]
     return {chart.key: chart for chart in charts}
 

@@ -496,3 +496,38 @@ def document_review(f, now) -> ChartTable:
         )
         % {"day": format_day(today), "days": DUE_SOON_DAYS},
     )
+
+
+# --- The service index -------------------------------------------------------------------------
+
+
+def service_index(f, now) -> ChartTable:
+    """The body's service index (Decision 766/QĐ-TTg) and its five parts, from
+    ``indicators.selectors_index.service_index`` (the body's whole: field and channel do not
+    narrow it)."""
+    from ..selectors_index import service_index as compute
+
+    result = compute(f.agency, f.start, f.end, today=_today(now))
+    rows = [
+        [f"{group.number}. {group.name}", group.max_points, group.points, group.lost]
+        for group in result.groups
+    ]
+    if result.groups:
+        rows.append([_("Tổng cộng"), result.max_total, result.total, result.lost])
+    scheme = result.scheme
+    return ChartTable(
+        key="service_index",
+        title=_("Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"),
+        headings=[_("Nhóm chỉ số"), _("Điểm tối đa"), _("Điểm đạt"), _("Điểm bị mất")],
+        kinds=["text", "points", "points", "points"],
+        rows=rows,
+        note=(
+            _(
+                "Tính theo bộ chỉ số %(scheme)s từ số liệu của hệ thống; chỉ tiêu nhập tay chưa "
+                "nhập không được tính điểm và không bị trừ điểm."
+            )
+            % {"scheme": scheme.code}
+            if scheme is not None
+            else _("Chưa có bộ chỉ số áp dụng cho kỳ này.")
+        ),
+    )

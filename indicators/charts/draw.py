@@ -293,3 +293,38 @@ def draw_actions_by_age(table: ChartTable) -> Figure:
 
 def draw_document_review(table: ChartTable) -> Figure:
     return _stacked(table, [1, 2, 3], (GREEN, AMBER, RED), horizontal=True)
+
+
+def draw_service_index(table: ChartTable) -> Figure:
+    fig, axes = figure(table)
+    groups = [row for row in table.rows[:-1]]
+    if not groups:
+        return _empty(fig, axes)
+    total = table.rows[-1]
+    rows = groups[::-1]
+    ys = list(range(len(rows)))
+    axes.barh(ys, [float(r[1]) for r in rows], color="#e6e6e6", label=table.headings[1])
+    axes.barh(
+        ys, [float(r[2] or 0) for r in rows], color=BLUE, height=0.55, label=table.headings[2]
+    )
+    axes.set_yticks(ys)
+    axes.set_yticklabels([_short(r[0], 40) for r in rows], fontsize=8)
+    for y, row in zip(ys, rows, strict=True):
+        text = (
+            f"{format_number(row[2], 2)} / {format_number(row[1], 2)}"
+            if row[2] is not None
+            else _("chưa có số liệu")
+        )
+        axes.text(float(row[1]) + 0.3, y, text, va="center", fontsize=8)
+    axes.set_xlim(0, max(float(r[1]) for r in rows) * 1.45)
+    axes.xaxis.set_major_formatter(number_axis)
+    axes.set_xlabel(
+        _("Tổng: %(total)s / %(max)s điểm")
+        % {
+            "total": format_number(total[2], 2) if total[2] is not None else "—",
+            "max": format_number(total[1], 2),
+        }
+    )
+    axes.legend(fontsize=7, frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -503,3 +503,96 @@ def test_a_ward_leader_sees_only_their_ward(client, data, leader):
         response = client.get(url, {"agency": ward_b.pk, "period": "y-2025"})
         assert response.status_code in (302, 403)  # Wagtail sends a refusal home
         assert not response.get("Content-Disposition")
+
+
+def test_service_index_parts_are_the_index_of_the_body(data):
+    from indicators.selectors_index import service_index
+
+    province, ward_a, unit, ward_b = data
+    f = _filter(ward_a)
+    table = table_of("service_index", f, NOW)
+    result = service_index(ward_a, f.start, f.end, today=NOW.date())
+    assert len(result.groups) == 5
+    assert table.rows[:-1] == [
+        [f"{g.number}. {g.name}", g.max_points, g.points, g.lost] for g in result.groups
+    ]
+    assert table.rows[-1][1:] == [result.max_total, result.total, result.lost]
+    assert sum(r[1] for r in table.rows[:-1]) == 100
+
+
+# --- A generated data set (bench.generate) ----------------------------------------------------
+
+
+def _naive_trend(root, end):
+    months = trend_months(end)
+    found = defaultdict(Counter)
+    for d in _resolved(root, months[0], end):
+        found[f"{d.resolved_on:%m/%Y}"]["resolved"] += 1
+        found[f"{d.resolved_on:%m/%Y}"]["good"] += d.timing in (Timing.EARLY, Timing.ON_TIME)
+        found[f"{d.resolved_on:%m/%Y}"]["late"] += d.timing == Timing.LATE
+    return [
+        [f"{m:%m/%Y}", found[f"{m:%m/%Y}"]["resolved"], found[f"{m:%m/%Y}"]["good"],
+         found[f"{m:%m/%Y}"]["late"]]
+        for m in months
+    ]  # fmt: skip
+
+
+def test_charts_of_a_generated_data_set_equal_naive_queries():
+    from bench.generate import agency_tree, catalogue_create, lives, load
+
+    province = agency_tree(departments=2, units_per_department=1, communes=2, code_prefix="GC")
+    catalogue = catalogue_create(province, procedures=10, seed=4)
+    calendar = get_calendar()
+    now = dt.datetime(2025, 6, 30, 17, 0, tzinfo=calendar.tz)
+    generated = lives(
+        600, seed=21, catalogue=catalogue, first=dt.date(2025, 1, 1), last=dt.date(2025, 6, 30),
+        calendar=calendar, steps=True,
+    )  # fmt: skip
+    assert load(generated, now).problems == []
+    half = ("range", dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    f = _filter(province, half)
+
+    trend = table_of("on_time_trend", f, now)
+    assert [row[:4] for row in trend.rows] == _naive_trend(province, half[2])
+    assert sum(row[1] for row in trend.rows) > 200
+
+    resolved = _resolved(province, half[1], half[2])
+    late = Counter(
+        f"{d.procedure.code} – {d.procedure.name}" for d in resolved if d.timing == Timing.LATE
+    )
+    pareto = table_of("late_pareto", f, now)
+    if len(late) <= 15:
+        assert {r[0]: r[1] for r in pareto.rows} == dict(late)
+    assert sum(r[1] for r in pareto.rows) == sum(late.values())
+
+    ranking = table_of("ranking", f, now)
+    from qms.models import Agency
+
+    children = Agency.objects.filter(parent=province)
+    naive = {}
+    for child in children:
+        mine = [d for d in resolved if _under(d.agency, child)]
+        if mine:
+            good = sum(d.timing in (Timing.EARLY, Timing.ON_TIME) for d in mine)
+            naive[child.display_name] = [len(mine), good, _rate(good, len(mine))]
+    own = [d for d in resolved if d.agency_id == province.pk]
+    if own:
+        good = sum(d.timing in (Timing.EARLY, Timing.ON_TIME) for d in own)
+        naive[f"{province.display_name} (hồ sơ của chính cơ quan)"] = [
+            len(own), good, _rate(good, len(own))
+        ]  # fmt: skip
+    assert {r[0]: r[1:] for r in ranking.rows} == naive
+
+    # (bench.generate.load writes dossiers, not their step sheets: the bottleneck chart is
+    # checked on the factory world above.)
+    online = table_of("online_digitised", f, now)
+    received = [
+        d for d in Dossier.objects.select_related("agency") if half[1] <= d.received_on <= half[2]
+    ]
+    assert sum(r[1] for r in online.rows) == len(received)
+    assert sum(r[2] for r in online.rows) == sum(d.channel == Channel.ONLINE for d in received)
+    assert sum(r[3] for r in online.rows) == sum(d.digitised for d in received)
+    for key in ("on_time_trend", "ranking", "online_digitised"):
+        table = table_of(key, f, now)
+        if table.rows:
+            _png_check(render_table(table)["png"])
