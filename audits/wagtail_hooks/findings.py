@@ -208,10 +208,20 @@ class FindingFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("Tất cả"),
         method="filter_recurrence",
     )
+    # "Still open" (not closed): the dashboard's counts of open nonconformities link here.
+    open = django_filters.ChoiceFilter(
+        label=gettext_lazy("Đang mở"),
+        choices=[("yes", gettext_lazy("Chưa đóng"))],
+        empty_label=gettext_lazy("Tất cả"),
+        method="filter_open",
+    )
 
     class Meta:
         model = Finding
         fields = []
+
+    def filter_open(self, queryset, name, value):
+        return queryset.exclude(state=FindingState.CLOSED) if value == "yes" else queryset
 
     def filter_recurrence(self, queryset, name, value):
         if value == "yes":

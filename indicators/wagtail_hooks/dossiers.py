@@ -76,6 +76,8 @@ class OverdueFilter(django_filters.ChoiceFilter):
             return qs.filter(_overdue_q(now))
         if value == "no":
             return qs.exclude(_overdue_q(now))
+        if value == "late_or_overdue":  # the dashboard's drill-down links here
+            return qs.filter(Q(timing=Timing.LATE) | _overdue_q(now))
         return qs
 
 
@@ -106,6 +108,7 @@ class DossierFilterSet(WagtailFilterSet):
         choices=[
             ("yes", gettext_lazy("Đang quá hạn (chưa giải quyết, đã qua hạn)")),
             ("no", gettext_lazy("Không quá hạn")),
+            ("late_or_overdue", gettext_lazy("Quá hạn (đã giải quyết quá hạn hoặc đang quá hạn)")),
         ],
         empty_label=gettext_lazy("Tất cả"),
     )
