@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from documents import selectors
 from documents.diagram import diagram_svg, diagram_title
 from documents.models import AgencyPage, IssueStatus, ProcedureIssue, ProcedurePage
+from qms import providers
 from qms.collation import vi_order, vi_sorted
 from qms.models import Agency, AgencySuccession, TimeLimit
 from qms.selectors import agency_current_successors
@@ -321,6 +322,8 @@ def agency_page_context(page: AgencyPage, request) -> dict:
         "units": units,
         "procedures": procedures,
         "breadcrumbs": breadcrumbs(page, request),
+        # The agency's published on-time figures, from whichever app answers (indicators).
+        "statistics": providers.ask_first(providers.PUBLISHED_STATISTICS, agency),
     }
 
 

@@ -20,3 +20,7 @@ class IndicatorsConfig(AppConfig):
         providers.register(providers.NEXT_STEPS, indicator_next_steps)
         # "The agency's quality objectives of a period" (management review inputs).
         providers.register(providers.QUALITY_OBJECTIVES, quality_objectives)
+        # "The agency's published statistics" (the agency's public page).
+        from .selectors_publication import published_statistics
+
+        providers.register(providers.PUBLISHED_STATISTICS, published_statistics)

@@ -15,4 +15,10 @@ BEAT_SCHEDULE = {
         "task": "indicators.tasks.objectives_evaluate_previous_month",
         "schedule": crontab(day_of_month=1, hour=3, minute=15),
     },
+    # Public statistics: every day early in the morning; publishes the previous month once its
+    # publication date (the 5th, or the next working day) has come, and catches up a missed day.
+    "indicators-statistics-publish": {
+        "task": "indicators.tasks.statistics_publish_due",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }

@@ -40,6 +40,16 @@ def objectives_evaluate_previous_month() -> int:
 
 
 @shared_task
+def statistics_publish_due() -> int:
+    """Daily: publish the previous month's statistics once their publication date (the 5th of
+    the month, or the next working day) has come; a body's month is published once, so a missed
+    day catches up and a second run changes nothing. Returns how many snapshots were made."""
+    from indicators.services.publication import publish_due
+
+    return len(publish_due())
+
+
+@shared_task
 def chart_draw(key: str, params: str, language: str = "vi") -> None:
     """Draw one dashboard chart for one filter (SVG, PNG, PDF) and store it; a redelivered run
     finds it current and does nothing."""
