@@ -147,9 +147,9 @@ def candidate_agencies(month: dt.date, *, at: dt.datetime) -> list[Agency]:
         .values_list("agency_id", flat=True)
         .distinct()
     )
+    # Pending overdue now (``at`` is the present here): the (state, due_at) index answers.
     active |= set(
-        Dossier.objects.filter(received_on__lte=last)
-        .filter(_pending_overdue_q(at))
+        Dossier.objects.filter(state__in=PENDING_STATES, due_at__lt=at, received_on__lte=last)
         .order_by()
         .values_list("agency_id", flat=True)
         .distinct()
@@ -344,7 +344,7 @@ def open_data_table(agency: Agency):
                         code,
                         name,
                         *(row.get(k) or 0 for k in SUMMED[:5]),
-                        Decimal(rate) if rate is not None else None,
+                        rate,  # as stored: "97.50" (two decimals, a dot: open data)
                         row.get("withdrawn") or 0,
                         row.get("pending_overdue") or 0,
                     ]

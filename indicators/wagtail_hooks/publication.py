@@ -250,8 +250,8 @@ class PublishedStatisticViewSet(AgencyScopedViewSet):
             accessor=lambda s: format_day(s.published_on),
             sort_key="published_on",
         ),
-        Column("resolved", label=gettext_lazy("Đã giải quyết"), accessor=_resolved),
-        Column("rate", label=gettext_lazy("Tỷ lệ trước và đúng hạn"), accessor=_rate),
+        Column("resolved", label=gettext_lazy("Đã giải quyết (khi công bố)"), accessor=_resolved),
+        Column("rate", label=gettext_lazy("Tỷ lệ trước và đúng hạn (khi công bố)"), accessor=_rate),
         Column("errata", label=gettext_lazy("Đính chính"), accessor=_errata),
     ]
     ordering = ["-month", "agency__path"]
@@ -268,8 +268,8 @@ class PublishedStatisticViewSet(AgencyScopedViewSet):
         "month_label": gettext_lazy("Tháng"),
         "agency_label": gettext_lazy("Cơ quan"),
         "published_label": gettext_lazy("Ngày công bố"),
-        "resolved_label": gettext_lazy("Đã giải quyết"),
-        "rate_label": gettext_lazy("Tỷ lệ trước và đúng hạn"),
+        "resolved_label": gettext_lazy("Đã giải quyết (khi công bố)"),
+        "rate_label": gettext_lazy("Tỷ lệ trước và đúng hạn (khi công bố)"),
         "errata_label": gettext_lazy("Đính chính"),
     }
     export_filename = "so-lieu-cong-bo"

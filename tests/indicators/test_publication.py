@@ -313,6 +313,17 @@ def test_the_task_publishes_once_and_catches_up(w, monkeypatch):
     assert publish_due(dt.date(2025, 4, 30)) == []
 
 
+def test_the_task_is_scheduled_daily():
+    from qms.celery import app
+
+    entry = app.conf.beat_schedule["indicators-statistics-publish"]
+    assert entry["task"] == "indicators.tasks.statistics_publish_due"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({4}, {10})
+    assert len(entry["schedule"].day_of_month) == 31
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
 # --- Errata ------------------------------------------------------------------------------------
 
 
