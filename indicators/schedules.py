@@ -15,6 +15,12 @@ BEAT_SCHEDULE = {
         "task": "indicators.tasks.objectives_evaluate_previous_month",
         "schedule": crontab(day_of_month=1, hour=3, minute=15),
     },
+    # The monthly report to the leaders: every day at 07:00; sends only from the month's first
+    # working day, once per body (a missed day catches up).
+    "indicators-monthly-reports": {
+        "task": "indicators.tasks.monthly_reports_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Public statistics: every day early in the morning; publishes the previous month once its
     # publication date (the 5th, or the next working day) has come, and catches up a missed day.
     "indicators-statistics-publish": {

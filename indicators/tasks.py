@@ -50,6 +50,18 @@ def statistics_publish_due() -> int:
 
 
 @shared_task
+def monthly_reports_send() -> int:
+    """Daily: from the first working day of a month, send last month's report to the leaders of
+    each reporting body once (the MonthlyReport row is the claim: a second run, or a redelivered
+    one, sends nothing again; a missed day catches up). Returns how many reports were sent."""
+    from django.utils import timezone
+
+    from indicators.services.reports import monthly_reports_send as send
+
+    return send(today=timezone.localdate())
+
+
+@shared_task
 def chart_draw(key: str, params: str, language: str = "vi") -> None:
     """Draw one dashboard chart for one filter (SVG, PNG, PDF) and store it; a redelivered run
     finds it current and does nothing."""
