@@ -48,16 +48,21 @@ class OfficerTodo:
     unread: int = 0
 
 
-def officer_agencies(user, today: dt.date) -> list[Agency]:
-    """The agencies where ``user`` is an officer today, the outer ones only (a unit inside
+def _outer_agencies(user, role) -> list[Agency]:
+    """The agencies where ``user`` holds ``role`` today, the outer ones only (a unit inside
     another of them is already in its subtree)."""
-    ids = [m.agency_id for m in permissions.active_memberships(user) if m.role == Role.OFFICER]
+    ids = [m.agency_id for m in permissions.active_memberships(user) if m.role == role]
     agencies = list(Agency.objects.filter(pk__in=ids).select_related("parent").order_by("path"))
     outer = []
     for agency in agencies:
         if not any(path_within(agency.path, other.path) for other in outer):
             outer.append(agency)
     return outer
+
+
+def leader_agencies(user) -> list[Agency]:
+    """The agencies ``user`` leads today (the outer ones)."""
+    return _outer_agencies(user, Role.LEADER)
 
 
 def _owner(rows, agencies, path_of):
@@ -78,7 +83,7 @@ def officer_todo(user, today: dt.date | None = None) -> OfficerTodo | None:
     from .models import DossierImport, ImportState
 
     today = today or timezone.localdate()
-    agencies = officer_agencies(user, today)
+    agencies = _outer_agencies(user, Role.OFFICER)
     if not agencies:
         return None
     todos = [AgencyTodo(agency=a) for a in agencies]

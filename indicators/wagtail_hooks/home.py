@@ -1,6 +1,6 @@
-"""Admin home panels of indicators (issue [9] item 6): the officer's to-do list. (The auditor's
-audits and verifications are audits' panel "Việc đánh giá, khắc phục của tôi"; the leader's
-scorecard summary and index is the dashboard's panel.)"""
+"""Admin home panels of indicators (issue [9] item 6): the officer's to-do list, and the
+leader's scorecard summary with the service index. (The auditor's audits and verifications are
+audits' panel "Việc đánh giá, khắc phục của tôi".)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from indicators.selectors_home import officer_todo
+from indicators.selectors_home import leader_agencies, officer_todo
 from qms.display import format_day
 
 
@@ -103,6 +103,94 @@ class OfficerToDoPanel(Component):
         }
 
 
+class LeaderScorecardPanel(Component):
+    """For each agency the person leads: this month's scorecard total (each cell with its word),
+    the worst bodies below it, and the service index from the year's start, with links to the
+    dashboard, the charts and the index pages."""
+
+    name = "indicators_leader_scorecard"
+    order = 15  # first on a leader's home
+    template_name = "indicators/home/leader_scorecard.html"
+    WORST = 3
+
+    def __init__(self, request):
+        self.request = request
+        self.agencies = leader_agencies(request.user)
+
+    def render_html(self, parent_context=None):
+        return super().render_html(parent_context) if self.agencies else ""
+
+    def get_context_data(self, parent_context=None):
+        from django.utils import timezone
+
+        from indicators.dashboard_filter import DashboardFilter, default_period
+        from indicators.models import ScorecardMeasure
+        from indicators.periods import period_bounds
+        from indicators.selectors_index import service_index
+        from indicators.selectors_scorecard import MEASURES, RED, scorecard
+        from indicators.wagtail_hooks.dashboard import COLOUR_ICONS, colour_word, value_text
+        from qms.formats.numbers import format_number
+
+        now = timezone.now()
+        today = timezone.localdate(now)
+        period = default_period(today)
+        start, end = period_bounds(period)
+        blocks = []
+        for agency in self.agencies:
+            filter_ = DashboardFilter(agency=agency, start=start, end=end, period=period)
+            card = scorecard(filter_, now=now, today=today)
+            cells = []
+            for measure in MEASURES:
+                cell = card.total.cells[measure]
+                cells.append(
+                    {
+                        "label": ScorecardMeasure(measure).label,
+                        "value": value_text(cell),
+                        "colour": cell.colour or "none",
+                        "word": colour_word(cell.colour),
+                        "icon": COLOUR_ICONS[cell.colour],
+                    }
+                )
+            worst = [
+                {
+                    "name": row.body.label,
+                    "reds": row.colours(RED),
+                    "url": f"{reverse('indicators_dashboard')}?{filter_.query(agency=row.body.agency)}",
+                }
+                for row in card.rows
+                if row.colours(RED) and not row.body.own
+            ][: self.WORST]
+            index = service_index(agency, end.replace(month=1, day=1), today, today=today)
+            blocks.append(
+                {
+                    "agency": agency.display_name,
+                    "cells": cells,
+                    "worst": worst,
+                    "index_total": format_number(index.total, 2) if index.total is not None else "",
+                    "index_groups": [
+                        {
+                            "name": group.name,
+                            "points": format_number(group.points, 2)
+                            if group.points is not None
+                            else "–",
+                            "max": format_number(group.max_points, 0),
+                        }
+                        for group in index.groups
+                    ],
+                    "dashboard_url": f"{reverse('indicators_dashboard')}?{filter_.query()}",
+                    "charts_url": f"{reverse('indicators_charts')}?{filter_.query()}",
+                    "index_url": f"{reverse('indicators_service_index')}?"
+                    + filter_.query(period=f"y-{today.year}"),
+                }
+            )
+        return {
+            "title": _("Bảng điểm tháng %(month)02d/%(year)d")
+            % {"month": start.month, "year": start.year},
+            "blocks": blocks,
+        }
+
+
 @hooks.register("construct_homepage_panels")
 def add_officer_todo_panel(request, panels):
     panels.append(OfficerToDoPanel(request))
+    panels.append(LeaderScorecardPanel(request))

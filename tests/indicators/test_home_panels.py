@@ -65,3 +65,56 @@ def test_a_quiet_agency_says_so(world, client):
     client.force_login(officer)
     page = client.get("/admin/").content.decode()
     assert "Không có việc tồn đọng" in page
+
+
+def test_the_leader_reads_this_months_scorecard_and_the_index_on_the_home(world, client):
+    """The month's total of the scorecard for the agency led, the index, and links to the
+    dashboard, charts and index pages for that agency; nothing for a sibling's leader's data."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.db import transaction
+
+    from indicators.services.dossiers import DossierRecord, upsert
+    from qms.workcal import get_calendar
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    civil = factories.tthc(code="1.009999", working_days=1, agencies=[world.node])
+    records = [
+        DossierRecord(
+            line=2 + n,
+            agency_id=world.node.pk,
+            code=f"HOME.{n}",
+            procedure_id=civil.pk,
+            channel="online",
+            received_at=dt.datetime(first.year, first.month, first.day, 8, tzinfo=tz),
+            resolved_at=dt.datetime(first.year, first.month, first.day, 9, tzinfo=tz)
+            + dt.timedelta(days=20 * n),
+            outcome="issued",
+        )
+        for n in range(2)
+        if first + dt.timedelta(days=20 * n) <= today
+    ]
+    with transaction.atomic():
+        assert upsert(records, calendar=get_calendar()).problems == []
+    leader = world.users["node", Role.LEADER]
+    client.force_login(leader)
+    page = client.get("/admin/").content.decode()
+    panel = page.split('id="indicators-leader-scorecard"')[1].split("</section>")[0]
+    assert f"Bảng điểm tháng {first:%m/%Y}" in page
+    assert world.node.name in panel
+    assert "Tỷ lệ đúng hạn trong tháng (%)" in panel
+    # The first dossier resolved an hour after receipt; the second, 20 days later, is late.
+    rate = "50,0\xa0%" if len(records) == 2 else "100,0\xa0%"
+    row = panel.split("Tỷ lệ đúng hạn trong tháng (%)")[1].split("</tr>")[0]
+    assert f"<strong>{rate}</strong>" in row
+    assert "Chỉ số phục vụ người dân, doanh nghiệp từ đầu năm" in panel
+    assert (
+        f"/admin/indicators/dashboard/?agency={world.node.pk}&amp;period=m-{first:%Y-%m}" in panel
+    )
+    assert world.sibling.name not in panel
+    staff = world.users["node", Role.STAFF]
+    client.force_login(staff)
+    assert "indicators-leader-scorecard" not in client.get("/admin/").content.decode()
