@@ -232,6 +232,20 @@ def test_a_snapshot_never_changes(w):
     assert PublishedStatistic.objects.count() == len(made) + 1
 
 
+def test_a_run_that_loses_the_race_keeps_the_first_snapshot(w, monkeypatch):
+    """Two runs at once: the unique (agency, month) constraint decides, the loser moves on."""
+    from indicators.services import publication
+
+    first = publish_month(month=MARCH, today=PUBLISHED)
+    stale = [s.agency for s in first]  # what a concurrent run read before the first one wrote
+    monkeypatch.setattr(publication, "candidate_agencies", lambda month, at: stale)
+    put(w.dept, w.civil, "HS-BIMAT-16", received_at=t(12), resolved_at=t(13), outcome="issued")
+    assert publish_month(month=MARCH, today=dt.date(2025, 4, 9)) == []
+    assert {s.pk: s.figures for s in PublishedStatistic.objects.all()} == {
+        s.pk: s.figures for s in first
+    }
+
+
 def test_publishing_before_the_date_is_refused(w):
     with pytest.raises(ValidationError, match="08/04/2025"):
         publish_month(month=MARCH, today=dt.date(2025, 4, 7))
