@@ -63,7 +63,30 @@ def seed() -> dict:
     for module in (demo_steps, demo_objectives):
         for key, count in module.seed().items():
             created[key] = created.get(key, 0) + count
+    published = _published()
+    if published:
+        created["published_statistics"] = published
     return created
+
+
+PUBLISHED_MONTHS = 6
+
+
+def _published() -> int:
+    """The public statistics of the last months already due (as the daily task would have
+    published them on each 5th), so the public pages of the demo are not empty."""
+    from django.utils import timezone
+
+    from .services.objectives import previous_month
+    from .services.publication import publication_date, publish_month
+
+    today = timezone.localdate()
+    month, made = previous_month(today), 0
+    for _i in range(PUBLISHED_MONTHS):
+        if publication_date(month) <= today:
+            made += len(publish_month(month=month, today=today))
+        month = previous_month(month)
+    return made
 
 
 def _dossiers() -> dict:

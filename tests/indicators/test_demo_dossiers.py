@@ -217,3 +217,32 @@ def test_review_inputs_and_programme_show_the_results(seeded):
     assert entries
     for entry in entries:
         assert entry.priority == "high" and code in " ".join(map(str, entry.priority_reasons))
+
+
+def test_demo_public_statistics_of_the_months_already_due(seeded):
+    """The demo publishes what the daily task would have: each month of the last six whose 5th
+    (or next working day) has come, for the reporting bodies with dossiers; the snapshot's
+    totals equal a naive count of the month's resolved dossiers of the body's subtree."""
+    from indicators.models import PublishedStatistic
+    from indicators.services.publication import publication_date
+    from qms.models.agencies import subtree_q
+
+    today = timezone.localdate()
+    due = previous_month(today)
+    if publication_date(due) > today:
+        due = previous_month(due)
+    stp = Agency.objects.get(code=demo.FILE_AGENCY)
+    snapshot = PublishedStatistic.objects.get(agency=stp, month=due)
+    last = (due.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    resolved = Dossier.objects.filter(
+        subtree_q([stp.path], "agency__path"),
+        state__in=("resolved", "refused"),
+        resolved_on__range=(due, last),
+    )
+    total = snapshot.figures["total"]
+    assert total["resolved"] == resolved.count() > 0
+    assert total["late"] == resolved.filter(timing="late").count()
+    # Not the district (abolished), not a unit: only reporting bodies publish.
+    kinds = set(PublishedStatistic.objects.values_list("agency__kind", flat=True))
+    assert kinds <= {"province", "department", "commune"}
+    assert PublishedStatistic.objects.filter(month__gt=previous_month(today)).count() == 0
