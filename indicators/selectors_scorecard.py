@@ -2,8 +2,7 @@
 
 ``scorecard(filter)`` gives one row per body below the filter's node (``selectors_bodies``: the
 node's own records, then each child with its subtree, across the 2025 reform), worst first, and a
-total row. Each row has a cell per measure (``ScorecardMeasure``, the service index aside: the
-index helper adds it), coloured green / amber / red by ``ScorecardThreshold`` (defaults in
+total row. Each row has a cell per measure (``ScorecardMeasure``), coloured green / amber / red by ``ScorecardThreshold`` (defaults in
 ``models.dashboard.DEFAULT_THRESHOLDS``), "" when there is no data. Definitions:
 
 - **on-time rate of the period** (``on_time_month``): Σ(early + on time) / Σ resolved of the
@@ -25,6 +24,9 @@ index helper adds it), coloured green / amber / red by ``ScorecardThreshold`` (d
 - **overdue corrective actions** (``actions_overdue``): actions not yet implemented whose due
   date is before ``today`` (``audits.selectors_actions.overdue_q``), by their finding's agency.
 - **open complaints** (``complaints_open``): complaints received and not yet answered.
+- **the service index** (``service_index``): the body's points out of 100 for the period
+  (``selectors_index``, Decision 766/QĐ-TTg as data), higher is better; the index is the body's
+  whole (the field and channel do not narrow it).
 
 Records that are not dossiers count whatever the field and channel. Each measure is one query
 grouped by agency over ``bodies.scope_q()``, placed with ``bodies.row_of()``: a fixed number of
@@ -62,7 +64,7 @@ from .selectors_bodies import Bodies, Body, reporting_bodies
 GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", ""
 RATES = (ScorecardMeasure.ON_TIME_MONTH, ScorecardMeasure.ON_TIME_YEAR)
 PERCENTS = (*RATES, ScorecardMeasure.AUDITS_DONE)
-# The columns of the scorecard, in order (the service index is added by the index helper).
+# The columns of the scorecard, in order.
 MEASURES = (
     ScorecardMeasure.ON_TIME_MONTH,
     ScorecardMeasure.ON_TIME_YEAR,
@@ -73,6 +75,7 @@ MEASURES = (
     ScorecardMeasure.MINOR_NC,
     ScorecardMeasure.ACTIONS_OVERDUE,
     ScorecardMeasure.COMPLAINTS_OPEN,
+    ScorecardMeasure.SERVICE_INDEX,
 )
 HUNDRED = Decimal(100)
 
@@ -295,7 +298,13 @@ def _add(total: dict, figures: dict) -> None:
         total[name] = total.get(name, 0) + value
 
 
-def _row(body: Body, figures: dict, bounds: dict, objective: QualityObjective | None) -> ScoreRow:
+def _row(
+    body: Body,
+    figures: dict,
+    bounds: dict,
+    objective: QualityObjective | None,
+    index=None,
+) -> ScoreRow:
     row = ScoreRow(body=body)
     target = objective.target if objective is not None else None
     for measure, numerator, denominator in (
@@ -324,8 +333,21 @@ def _row(body: Body, figures: dict, bounds: dict, objective: QualityObjective | 
         target=bounds[audits][0],
         colour=colour_of(audits, value, bounds[audits]),
     )
-    for measure in MEASURES[5:]:
+    for measure in (
+        ScorecardMeasure.MAJOR_NC,
+        ScorecardMeasure.MINOR_NC,
+        ScorecardMeasure.ACTIONS_OVERDUE,
+        ScorecardMeasure.COMPLAINTS_OPEN,
+    ):
         row.cells[measure] = _count_cell(measure, figures[measure.value], bounds)
+    measure = ScorecardMeasure.SERVICE_INDEX
+    points = index.total if index is not None else None
+    row.cells[measure] = Cell(
+        measure=measure,
+        value=points,
+        target=bounds[measure][0],
+        colour=colour_of(measure, points, bounds[measure]),
+    )
     row.has_data = any(
         figures[name]
         for name in ("received", "resolved", "resolved_year", "planned", *MEASURE_COUNTS)
@@ -370,18 +392,27 @@ def scorecard(
     objectives = on_time_objectives(
         [b.agency.pk for b in bodies.rows] + [filter.agency.pk], filter.end
     )
+    from .selectors_index import index_by_body, service_index
+
+    indexes = {body.key: result for body, result in index_by_body(filter, today=today)}
     rows, total = [], {}
     for index, body in enumerate(bodies.rows):
         figures = _figures(reads, id(body))
         _add(total, figures)
-        row = _row(body, figures, bounds, objectives.get(body.agency.pk))
+        row = _row(body, figures, bounds, objectives.get(body.agency.pk), indexes.get(body.key))
         if (body.own or body.ended) and not row.has_data:
             continue
         rows.append((index, row))
     rows.sort(key=lambda item: (_worst_first(item[1]), item[0]))
     if not total:
         total = _figures({name: {} for name in reads}, 0)
-    total_row = _row(Body(agency=filter.agency), total, bounds, objectives.get(filter.agency.pk))
+    total_row = _row(
+        Body(agency=filter.agency),
+        total,
+        bounds,
+        objectives.get(filter.agency.pk),
+        service_index(filter.agency, filter.start, filter.end, today=today),
+    )
     return Scorecard(
         filter=filter,
         rows=[row for _index, row in rows],

@@ -62,6 +62,7 @@ HEADINGS = {
     ScorecardMeasure.MINOR_NC: gettext_lazy("Điểm KPH nhẹ đang mở"),
     ScorecardMeasure.ACTIONS_OVERDUE: gettext_lazy("Hành động khắc phục quá hạn"),
     ScorecardMeasure.COMPLAINTS_OPEN: gettext_lazy("Phản ánh, kiến nghị chưa trả lời"),
+    ScorecardMeasure.SERVICE_INDEX: gettext_lazy("Chỉ số phục vụ (điểm/100)"),
 }
 COLOUR_WORDS = {
     GREEN: gettext_lazy("Đạt"),
@@ -82,6 +83,8 @@ def value_text(cell: Cell) -> str:
         return EMPTY
     if cell.is_percent:
         return format_percent(cell.value, 1)
+    if cell.measure == ScorecardMeasure.SERVICE_INDEX:
+        return format_number(cell.value, 2)
     return format_number(cell.value)
 
 
@@ -170,6 +173,8 @@ class DashboardView(DashboardFilterMixin, DashboardPageView):
             return _list_url("corrective_actions:index", agency=pk, overdue="yes")
         if measure == ScorecardMeasure.COMPLAINTS_OPEN:
             return _list_url("complaints:index", agency=pk, state="received")
+        if measure == ScorecardMeasure.SERVICE_INDEX:
+            return f"{reverse('indicators_service_index')}?{filter_.query(agency=agency)}"
         return None
 
     # --- what the template shows
@@ -243,9 +248,8 @@ class DashboardView(DashboardFilterMixin, DashboardPageView):
                 _("%(measure)s: mục tiêu/ngưỡng xanh") % {"measure": heading},
                 _("%(measure)s: đánh giá") % {"measure": heading},
             ]
-            kinds += ["rate" if measure in (*RATES, ScorecardMeasure.AUDITS_DONE) else "count"]
-            kinds += ["rate" if measure in (*RATES, ScorecardMeasure.AUDITS_DONE) else "count"]
-            kinds += ["text"]
+            kind = _export_kind(measure)
+            kinds += [kind, kind, "text"]
         headings.append(_("Mục tiêu chất lượng (tỷ lệ đúng hạn)"))
         kinds.append("text")
         rows = [self._export_row(r, r.body.label) for r in self.card.rows]
@@ -272,6 +276,12 @@ class DashboardView(DashboardFilterMixin, DashboardPageView):
     def filename(self) -> str:
         code = slugify(self.filter.agency.code) or "co-quan"
         return f"bang-diem-{code}-{self.filter.start:%Y%m%d}-{self.filter.end:%Y%m%d}"
+
+
+def _export_kind(measure) -> str:
+    if measure in (*RATES, ScorecardMeasure.AUDITS_DONE):
+        return "rate"
+    return "points" if measure == ScorecardMeasure.SERVICE_INDEX else "count"
 
 
 class DashboardProceduresView(DashboardFilterMixin, DashboardPageView):

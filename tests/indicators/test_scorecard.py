@@ -294,6 +294,43 @@ def test_every_figure_of_the_city_equals_a_naive_count(tree):
     assert by_name["Quận Cũ"].cells["major_nc"].value == 1
 
 
+def test_the_index_cell_is_the_bodys_service_index(tree):
+    """Each body's cell holds its index for the period (the body with the bodies rolled into
+    it), coloured by the thresholds; the total holds the node's."""
+    from indicators.models import ScorecardThreshold
+    from indicators.selectors_index import service_index
+
+    from indicators.selectors_bodies import reporting_bodies
+
+    t = tree
+    flt = year_filter(t["city"])
+    card = scorecard(flt, now=NOW, today=TODAY)
+    members = city_members(t)
+    compared = 0
+    for row in card.rows:
+        alone = reporting_bodies(row.body.agency, flt.start, flt.end).agency_ids()
+        if alone != members[row.body.agency.name]:
+            # The district read alone keeps its old ward, which the city reads in Phường An.
+            assert row.body.agency == t["district"]
+            continue
+        cell = row.cells["service_index"]
+        expected = service_index(row.body.agency, flt.start, flt.end, today=TODAY).total
+        assert cell.value == expected, row.body.label
+        compared += 1
+    assert compared == 3
+    total = card.total.cells["service_index"]
+    assert total.value == service_index(t["city"], flt.start, flt.end, today=TODAY).total
+    assert total.value is not None
+    ScorecardThreshold.objects.filter(measure="service_index").update(
+        green=total.value + 1, amber=total.value
+    )
+    assert scorecard(flt, now=NOW, today=TODAY).total.cells["service_index"].colour == "amber"
+    ScorecardThreshold.objects.filter(measure="service_index").update(
+        green=total.value + 2, amber=total.value + 1
+    )
+    assert scorecard(flt, now=NOW, today=TODAY).total.cells["service_index"].colour == "red"
+
+
 def test_field_and_channel_narrow_the_dossier_figures_only(tree):
     t = tree
     for extra in ({"field": "Chứng thực"}, {"channel": "online"}):
