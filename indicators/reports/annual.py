@@ -8,7 +8,7 @@ management review at least once a year).
 
 The figures come from ``annual_data.annual_figures`` (their definitions are written there); the
 service index from ``indicators.selectors_index.service_index`` and the charts from
-``indicators.charts.render`` (PNG), each left out with a note when that module is not installed.
+``indicators.charts.render`` (PNG, the filter of the year).
 """
 
 from __future__ import annotations
@@ -395,13 +395,10 @@ def _on_time(doc: pdf.Document, f: AnnualFigures) -> None:
 
 def _index(doc: pdf.Document, f: AnnualFigures) -> None:
     doc.heading(_("8. CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)"))
-    try:
-        from indicators.selectors_index import service_index
-    except ImportError:  # TODO(lead): the index helper's module; remove once it is merged
-        doc.paragraph(_("Chưa tính được chỉ số phục vụ: chưa cài đặt bộ chỉ số."), italic=True)
-        return
+    from indicators.selectors_index import service_index
+
     result = service_index(f.agency, f.start, f.end, today=f.today)
-    if result is None or getattr(result, "scheme", None) is None:
+    if result.scheme is None:
         doc.paragraph(_("Chưa có bộ chỉ số áp dụng cho kỳ báo cáo."), italic=True)
         return
     rows = [[_("Nhóm chỉ số"), _("Điểm tối đa"), _("Điểm đạt"), _("Điểm bị mất")]]
@@ -424,15 +421,7 @@ def _index(doc: pdf.Document, f: AnnualFigures) -> None:
         ]
     )
     doc.table(rows, widths=(6, 1.6, 1.6, 1.6), bold_rows=(-1,), align=("left", RIGHT, RIGHT, RIGHT))
-    losing = sorted(
-        (
-            indicator
-            for group in result.groups
-            for indicator in group.indicators
-            if indicator.lost is not None and indicator.lost > 0
-        ),
-        key=lambda indicator: -indicator.lost,
-    )[:10]
+    losing = result.by_points_lost()[:10]
     if losing:
         doc.subheading(_("Các chỉ số bị mất điểm nhiều nhất"))
         doc.table(
@@ -453,11 +442,7 @@ def _index(doc: pdf.Document, f: AnnualFigures) -> None:
 
 def _charts(doc: pdf.Document, f: AnnualFigures) -> None:
     doc.heading(_("9. BIỂU ĐỒ"))
-    try:
-        from indicators.charts import CHARTS, render
-    except ImportError:  # TODO(lead): the charts helper's package; remove once it is merged
-        doc.paragraph(_("Chưa vẽ được biểu đồ: chưa cài đặt phần biểu đồ."), italic=True)
-        return
+    from indicators.charts import CHARTS, render
     from indicators.dashboard_filter import DashboardFilter
 
     chart_filter = DashboardFilter(agency=f.agency, start=f.start, end=f.end, period=f"y-{f.year}")

@@ -44,10 +44,7 @@ def w(monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_charts(monkeypatch):
     """The charts are the charts helper's (tested there); here a small PNG stands for each."""
-    try:
-        import indicators.charts as charts
-    except ImportError:
-        return
+    import indicators.charts as charts
     from tests.factories import png_bytes
 
     monkeypatch.setattr(charts, "render", lambda key, f, fmt, now=None: png_bytes())
@@ -309,3 +306,45 @@ def test_the_form_offers_the_persons_agencies_only(w, client):
     assert reverse("indicators_annual_report") in body
     client.force_login(w["people"]["PHKT", Role.STAFF])
     assert client.get(reverse("indicators_reports")).status_code in (302, 403)
+
+
+def test_the_index_and_the_charts_are_in_the_report(w, monkeypatch):
+    import indicators.charts as charts
+    from indicators.reports import annual
+
+    drawn = []
+
+    def render(key, chart_filter, fmt, now=None):
+        drawn.append((key, chart_filter.agency, chart_filter.start, chart_filter.end, fmt, now))
+        return real_render(key, chart_filter, fmt, now=now)
+
+    real_render = _real_render()
+    monkeypatch.setattr(charts, "render", render)
+    doc = annual.annual_report(w["ward_a"], YEAR, now=NOW)
+    keys = [key for key in annual.CHART_KEYS if key in charts.CHARTS]
+    assert [d[0] for d in drawn] == keys and len(keys) >= 8
+    assert {d[1:] for d in drawn} == {(w["ward_a"], START, END, "png", NOW)}
+    data = doc.render()
+    assert data.count(b"/Subtype /Image") >= len(keys)  # (and a transparency mask or two)
+    text = pdf_text(data)
+    for key in keys:
+        assert str(charts.CHARTS[key].title) in text
+    assert "8. CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP" in text
+    from indicators.selectors_index import service_index
+    from qms.formats.numbers import format_number
+
+    index = service_index(w["ward_a"], START, END, today=NOW.date())
+    total = "—" if index.total is None else format_number(index.total, 2)
+    assert f"Tổng điểm {format_number(index.max_total, 2)} {total}" in text
+    for group in index.groups:
+        assert f"{group.number}. {group.name}" in text
+
+
+def _real_render():
+    """The charts helper's own drawing (the module fixture stands a small PNG in for it)."""
+    import indicators.charts as charts
+
+    def draw(key, chart_filter, fmt, now=None):
+        return charts.render_table(charts.table_of(key, chart_filter, now), (fmt,))[fmt]
+
+    return draw
