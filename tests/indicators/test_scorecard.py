@@ -298,9 +298,8 @@ def test_the_index_cell_is_the_bodys_service_index(tree):
     """Each body's cell holds its index for the period (the body with the bodies rolled into
     it), coloured by the thresholds; the total holds the node's."""
     from indicators.models import ScorecardThreshold
-    from indicators.selectors_index import service_index
-
     from indicators.selectors_bodies import reporting_bodies
+    from indicators.selectors_index import service_index
 
     t = tree
     flt = year_filter(t["city"])
