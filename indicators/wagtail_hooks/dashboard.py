@@ -221,6 +221,18 @@ class DashboardView(DashboardFilterMixin, DashboardPageView):
                     for row in card.rows
                 ],
                 total={"label": _("Tổng cộng"), "cells": self._cells(card.total)},
+                related=[
+                    (
+                        _("Theo thủ tục hành chính"),
+                        f"{reverse('indicators_dashboard_procedures')}?{self.filter.query()}",
+                    ),
+                    (_("Biểu đồ"), f"{reverse('indicators_charts')}?{self.filter.query()}"),
+                    (
+                        _("Chỉ số phục vụ người dân, doanh nghiệp"),
+                        f"{reverse('indicators_service_index')}?{self.filter.query()}",
+                    ),
+                    *self._report_link(),
+                ],
                 legend=[
                     {"colour": c, "icon": COLOUR_ICONS[c], "word": colour_word(c)}
                     for c in (GREEN, AMBER, RED, "")
@@ -235,6 +247,18 @@ class DashboardView(DashboardFilterMixin, DashboardPageView):
                 ],
             )
         return context
+
+    def _report_link(self) -> list[tuple[str, str]]:
+        """The annual QMS report of the node, for those who may read it (officers, leaders)."""
+        from indicators.rules import QMS_REPORT
+
+        agency = self.filter.agency
+        if not permissions.can_act_on_agency(
+            self.request.user, QMS_REPORT, permissions.VIEW, agency
+        ):
+            return []
+        url = _list_url("indicators_reports", agency=agency.pk, year=self.filter.end.year)
+        return [(_("Báo cáo HTQLCL năm (PDF)"), url)]
 
     # --- export
 

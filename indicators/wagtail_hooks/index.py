@@ -413,8 +413,8 @@ class EntryFormMixin(AgencySelectMixin):
             )
         if "value" in form.fields:
             form.fields["value"].help_text = _(
-                "Phần trăm từ 0 đến 100 của điểm tối đa của chỉ số (ví dụ 90: đạt 90 % số điểm), "
-                "theo số liệu trên Cổng Dịch vụ công quốc gia hoặc nguồn đã ghi."
+                "Phần trăm từ 0 đến 100 của điểm tối đa của chỉ số (ví dụ 90: đạt chín phần "
+                "mười số điểm), theo số liệu trên Cổng Dịch vụ công quốc gia hoặc nguồn đã ghi."
             )
         if not form.is_bound:
             for name in ("indicator", "agency", "month"):

@@ -89,9 +89,15 @@ class AnnualReportFormView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         offered = offered_agencies(self.request.user)
-        agency = own_agency(self.request.user, offered)
+        # A link from the dashboard names the agency and year: preselect them when offered.
+        asked = self.request.GET.get("agency", "")
+        agency = (offered.filter(pk=int(asked)).first() if asked.isdigit() else None) or (
+            own_agency(self.request.user, offered)
+        )
+        year = self.request.GET.get("year", "")
+        year = int(year) if year.isdigit() and FIRST_YEAR <= int(year) <= today.year else today.year
         context["form"] = AnnualReportForm(
-            initial={"agency": agency.pk if agency else None, "year": today.year},
+            initial={"agency": agency.pk if agency else None, "year": year},
             agencies=offered,
             today=today,
         )

@@ -225,6 +225,17 @@ def test_the_pdf_from_decomposed_input_reads_back_composed_with_every_glyph(w):
     data = doc.render()
     text = pdf_text(data)
     assert "\ufffd" not in text and "?" not in text
+    # pypdf, an independent reader, extracts the same composed words (it may break lines
+    # differently: compare with the spaces and line breaks collapsed).
+    import io
+
+    from pypdf import PdfReader
+
+    extracted = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert unicodedata.is_normalized("NFC", extracted) and "\ufffd" not in extracted
+    flat = " ".join(extracted.split())
+    for expected in (name.upper(), finding, decision, "Quyết định số 101/2018/QĐ-TTg"):
+        assert " ".join(expected.split()) in flat, expected
     for expected in (
         title_of(YEAR),
         name.upper(),
