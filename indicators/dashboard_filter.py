@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from qms.models import AdministrativeProcedure, Agency
 
 from .models import Channel
-from .periods import RANGE, period_bounds, period_choices
+from .periods import RANGE, clean_period, period_choices
 
 
 @dataclass(frozen=True)
@@ -131,23 +131,7 @@ class DashboardForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        period = data.get("period")
-        if period == RANGE:
-            start, end = data.get("start"), data.get("end")
-            if start is None:
-                self.add_error("start", _("Hãy nhập ngày bắt đầu của khoảng ngày."))
-            if end is None:
-                self.add_error("end", _("Hãy nhập ngày kết thúc của khoảng ngày."))
-            if start and end and start > end:
-                self.add_error("end", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
-            if start and end and start <= end:
-                data["bounds"] = (start, end)
-        elif period:
-            bounds = period_bounds(period)
-            if bounds is None:
-                self.add_error("period", _("Kỳ báo cáo không hợp lệ."))
-            else:
-                data["bounds"] = bounds
+        clean_period(self, data)
         return data
 
     def dashboard_filter(self) -> DashboardFilter | None:

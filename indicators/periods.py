@@ -63,3 +63,25 @@ def period_bounds(value: str) -> tuple[dt.date, dt.date] | None:
     except (ValueError, IndexError):
         return None
     return None
+
+
+def clean_period(form, data: dict) -> None:
+    """A period form's check (``period``, and ``start`` / ``end`` for a range): sets
+    ``data["bounds"]`` (first day, last day) or adds the errors to ``form``."""
+    period = data.get("period")
+    if period == RANGE:
+        start, end = data.get("start"), data.get("end")
+        if start is None:
+            form.add_error("start", _("Hãy nhập ngày bắt đầu của khoảng ngày."))
+        if end is None:
+            form.add_error("end", _("Hãy nhập ngày kết thúc của khoảng ngày."))
+        if start and end and start > end:
+            form.add_error("end", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        if start and end and start <= end:
+            data["bounds"] = (start, end)
+    elif period:
+        bounds = period_bounds(period)
+        if bounds is None:
+            form.add_error("period", _("Kỳ báo cáo không hợp lệ."))
+        else:
+            data["bounds"] = bounds

@@ -29,7 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button
 
-from indicators.periods import RANGE, period_bounds, period_choices
+from indicators.periods import clean_period, period_choices
 from indicators.rules import METRICS
 from indicators.selectors import (
     DAY,
@@ -148,23 +148,7 @@ class MetricsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        period = data.get("period")
-        if period == RANGE:
-            start, end = data.get("start"), data.get("end")
-            if start is None:
-                self.add_error("start", _("Hãy nhập ngày bắt đầu của khoảng ngày."))
-            if end is None:
-                self.add_error("end", _("Hãy nhập ngày kết thúc của khoảng ngày."))
-            if start and end and start > end:
-                self.add_error("end", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
-            if start and end and start <= end:
-                data["bounds"] = (start, end)
-        elif period:
-            bounds = period_bounds(period)
-            if bounds is None:
-                self.add_error("period", _("Kỳ báo cáo không hợp lệ."))
-            else:
-                data["bounds"] = bounds
+        clean_period(self, data)
         bounds = data.get("bounds")
         too_long = bounds and (bounds[1] - bounds[0]).days + 1 > MAX_DAYS_BY_DAY
         if too_long and data.get("group_by") == DAY:
