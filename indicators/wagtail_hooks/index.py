@@ -113,6 +113,10 @@ class ServiceIndexView(DashboardPageView):
 
     def get(self, request, *args, **kwargs):
         self.read_filter()
+        # The index is the body's whole: the field and channel of the dashboard's filter do not
+        # narrow it, so the form does not offer them here.
+        for name in ("field", "channel"):
+            self.form.fields.pop(name, None)
         self.today = timezone.localdate()
         self.result = self.rows = self.trend = None
         if self.filter is not None:
