@@ -106,6 +106,8 @@ def draw_on_time_trend(table: ChartTable) -> Figure:
         label=table.headings[5],
     )
     low = min([p[1] for p in points] + [float(t) for t in targets])
+    axes.set_ylim(max(0.0, low - 0.08), 1.04)  # room above 100 % for the labels
+    axes.set_yticks([tick for tick in axes.get_yticks() if -1e-9 <= tick <= 1 + 1e-9])
     axes.set_ylim(max(0.0, low - 0.08), 1.04)
     axes.yaxis.set_major_formatter(percent_axis)
     _months_axis(axes, labels)
