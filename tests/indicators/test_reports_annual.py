@@ -5,6 +5,7 @@ input reads back composed (NFC) with a glyph of DejaVu for every character; the 
 scoping (a ward's officer never gets another ward's report)."""
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import Counter
 
@@ -199,14 +200,17 @@ def test_another_wards_report_holds_none_of_ward_a(w):
     assert "Hoàn Kiếm" not in text and "Phường Cũ" not in text and "PH-T-001" not in text
 
 
-def _dejavu_characters() -> set[str]:
+@functools.cache
+def _dejavu_characters() -> frozenset[str]:
+    """Every character the three DejaVu faces have a glyph for (read once: loading the fonts
+    takes a while)."""
     from fontTools.ttLib import TTFont
 
     characters = set()
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"):
         font = TTFont(str(pdf.font_dir() / name))
         characters.update(chr(code) for code in font.getBestCmap())
-    return characters
+    return frozenset(characters)
 
 
 def test_the_pdf_from_decomposed_input_reads_back_composed_with_every_glyph(w):
@@ -252,7 +256,8 @@ def test_the_pdf_from_decomposed_input_reads_back_composed_with_every_glyph(w):
     assert nfd(name) not in text and nfd(finding) not in text
     # The document's words are NFC too, and every character printed has a DejaVu glyph.
     assert unicodedata.is_normalized("NFC", doc.text())
-    missing = {c for c in text if c not in _dejavu_characters() and not c.isspace()}
+    glyphs = _dejavu_characters()
+    missing = {c for c in text if c not in glyphs and not c.isspace()}
     assert missing == set()
     assert data.startswith(b"%PDF-") and b"DejaVuSans" in data
 
