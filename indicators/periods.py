@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .selectors import period_end
@@ -85,3 +86,26 @@ def clean_period(form, data: dict) -> None:
             form.add_error("period", _("Kỳ báo cáo không hợp lệ."))
         else:
             data["bounds"] = bounds
+
+
+# --- Months -------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(first: dt.date) -> dt.date:
+    """The last day of the month of ``first``."""
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def previous_month(today: dt.date | None = None) -> dt.date:
+    """The first day of the month before the month of ``today`` (the present by default)."""
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - dt.timedelta(days=1))
+
+
+def month_label(first: dt.date) -> str:
+    return first.strftime("%m/%Y")

@@ -48,6 +48,7 @@ from qms.models import Agency
 
 from .models import DailySummary
 from .models.index import ENTERED, IndexEntry, IndexIndicator, IndexScheme
+from .periods import month_end
 from .selectors_bodies import Body, reporting_bodies
 
 HUNDREDTH = Decimal("0.01")
@@ -237,10 +238,6 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
         months.append(first)
         first = (first + dt.timedelta(days=32)).replace(day=1)
     return months
-
-
-def _month_end(first: dt.date) -> dt.date:
-    return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
 def _dossier_counts(scope: Q, start: dt.date, end: dt.date, by: str) -> list[dict]:
@@ -448,7 +445,7 @@ def index_trend(
     schemes = _schemes()
     trend = []
     for month in _months(first, end):
-        month_end = min(_month_end(month), end)
-        scheme = _in_force(schemes, month_end)
-        trend.append((month, _score(scheme, by_month[month], entries, agency.pk, month, month_end)))
+        last = min(month_end(month), end)
+        scheme = _in_force(schemes, last)
+        trend.append((month, _score(scheme, by_month[month], entries, agency.pk, month, last)))
     return trend

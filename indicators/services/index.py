@@ -17,14 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.models.index import IndexEntry, IndexIndicator
+from indicators.periods import month_end
 from indicators.rules import INDEX_ENTRY
 from indicators.selectors_index import scheme_for
 from qms import permissions
 from qms.models import Agency
-
-
-def _month_end(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def entry_refusal(actor, agency: Agency | None, *, change: bool = False) -> str | None:
@@ -56,7 +53,7 @@ def index_entry_save(
             "Chỉ số “%(code)s” được tính tự động từ dữ liệu của hệ thống; không nhập tay."
         ) % {"code": indicator.code}
     month = month.replace(day=1)
-    scheme = scheme_for(_month_end(month))
+    scheme = scheme_for(month_end(month))
     if indicator.is_entered and (scheme is None or scheme.pk != indicator.group.scheme_id):
         errors["indicator"] = _(
             "Chỉ số “%(code)s” không thuộc bộ chỉ số áp dụng trong tháng %(month)s."

@@ -35,6 +35,7 @@ from indicators.models.objectives import (
     ObjectiveMetric,
     QualityObjective,
 )
+from indicators.periods import month_end, month_label, month_start, previous_month  # noqa: F401
 from indicators.rules import OBJECTIVE
 from indicators.selectors import PROCEDURE, MetricRow, metrics
 from qms import permissions
@@ -48,27 +49,6 @@ logger = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 BREACH_CLAUSE = "6.2"
-
-
-# --- Periods -----------------------------------------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(first: dt.date) -> dt.date:
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def previous_month(today: dt.date | None = None) -> dt.date:
-    today = today or timezone.localdate()
-    return month_start(month_start(today) - dt.timedelta(days=1))
-
-
-def month_label(first: dt.date) -> str:
-    return first.strftime("%m/%Y")
 
 
 # --- Words -------------------------------------------------------------------------------------

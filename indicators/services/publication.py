@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import PublishedStatistic, StatisticErratum
+from indicators.periods import previous_month
 from indicators.rules import ERRATUM
 from indicators.selectors_publication import (
     candidate_agencies,
@@ -41,10 +42,6 @@ from qms.workcal import get_calendar
 logger = logging.getLogger(__name__)
 
 PUBLICATION_DAY = 5
-
-
-def previous_month(today: dt.date) -> dt.date:
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def publication_date(month: dt.date) -> dt.date:

@@ -24,6 +24,7 @@ from qms.services.notifications import notify
 from qms.workcal import get_calendar
 
 from ..models import MonthlyReport
+from ..periods import previous_month
 from ..reports.monthly import monthly_figures, monthly_message
 
 logger = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ def first_working_day(year: int, month: int) -> dt.date:
     while not calendar.is_working_day(day):
         day += dt.timedelta(days=1)
     return day
-
-
-def previous_month(today: dt.date) -> dt.date:
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def leaders_by_agency(agencies, today: dt.date) -> dict[int, list]:
