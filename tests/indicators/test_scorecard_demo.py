@@ -140,3 +140,48 @@ def test_generated_data_set(db):
                 resolved_on__range=(flt.start, flt.end),
             )
             assert (row.resolved, row.late) == (done.count(), done.filter(timing="late").count())
+
+
+def test_demo_index_parts_and_chart_tables_equal_naive_queries(seeded):
+    """On the demo city this year: each body's computed index parts against the dossiers and
+    complaints read naively, and the on-time trend and late-TTHC tables against naive counts."""
+    from collections import Counter
+
+    from indicators.charts import table_of
+    from indicators.models.dossiers import Timing
+    from indicators.selectors_index import service_index
+    from tests.indicators.test_service_index import assert_matches_naive, naive_shares
+
+    today = timezone.localdate()
+    now = timezone.now()
+    city = Agency.objects.get(code="HN")
+    start, end = today.replace(month=1, day=1), today
+    flt = DashboardFilter(agency=city, start=start, end=end, period=f"y-{today.year}")
+    checked = 0
+    for row in scorecard(flt, now=now, today=today).rows:
+        if row.body.own:
+            continue
+        members = subtree_members(row.body.agency)
+        result = service_index(row.body.agency, start, end, today=today)
+        assert_matches_naive(result, naive_shares(members, start, end, today=today))
+        checked += 1
+    assert checked >= 5
+
+    resolved = [
+        d
+        for d in Dossier.objects.filter(agency_id__in=subtree_members(city))
+        if d.state in ("resolved", "refused") and d.resolved_on and start <= d.resolved_on <= end
+    ]
+    trend = {r[0]: r for r in table_of("on_time_trend", flt, now).rows}
+    by_month = Counter(f"{d.resolved_on:%m/%Y}" for d in resolved)
+    good = Counter(
+        f"{d.resolved_on:%m/%Y}" for d in resolved if d.timing in (Timing.EARLY, Timing.ON_TIME)
+    )
+    for label, count in by_month.items():
+        assert (trend[label][1], trend[label][2]) == (count, good[label]), label
+    late = Counter(d.procedure.code for d in resolved if d.timing == Timing.LATE)
+    pareto = table_of("late_pareto", flt, now)
+    # Rows "code – name" (the top TTHC), then the rest summed: every late dossier once.
+    shown = {r[0].split(" – ")[0]: r[1] for r in pareto.rows if " – " in r[0]}
+    assert shown and all(shown[code] == late[code] for code in shown)
+    assert sum(r[1] for r in pareto.rows) == sum(late.values())
